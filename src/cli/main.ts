@@ -1,0 +1,55 @@
+/**
+ * The `affinity-sync` command line. Each command lives in `src/cli/commands/<name>.ts` and exports
+ * `register(program, context)`.
+ */
+import { Command, CommanderError } from 'commander';
+import { ExitCode, isUserFacing } from '../core/errors.js';
+import { createLogger } from '../core/logger.js';
+import type { CliContext } from './cli-context.js';
+
+type Registrar = (program: Command, context: CliContext) => void;
+
+/** Command modules, in the order `--help` lists them. */
+const commandModules: Array<() => Promise<{ register: Registrar }>> = [];
+
+/** Runs the CLI with `argv` (as `process.argv`) and resolves to the exit code. */
+export async function main(
+  argv: string[],
+  io: Partial<Pick<CliContext, 'stdout' | 'stderr' | 'env' | 'cwd'>> = {},
+): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const context: CliContext = {
+    stdout: io.stdout ?? process.stdout,
+    stderr: io.stderr ?? process.stderr,
+    env: io.env ?? process.env,
+    cwd: io.cwd ?? process.cwd(),
+    logger: createLogger((io.env ?? process.env).LOG_LEVEL),
+    setExitCode(code) {
+      exitCode = Math.max(exitCode, code);
+    },
+  };
+  const program = new Command('affinity-sync')
+    .description('Turn Item-Affinity and Item-Attribute-Affinity user segments into marketing audiences.')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => context.stdout.write(text),
+      writeErr: (text) => context.stderr.write(text),
+    })
+    .showHelpAfterError('(run with --help for usage)');
+  for (const load of commandModules) (await load()).register(program, context);
+
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
+    }
+    if (isUserFacing(error)) {
+      context.stderr.write(`error: ${error.message}\n`);
+      return Math.max(exitCode, error.exitCode);
+    }
+    context.stderr.write(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return ExitCode.runFailed;
+  }
+  return exitCode;
+}
