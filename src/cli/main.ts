@@ -10,7 +10,9 @@ import type { CliContext } from './cli-context.js';
 type Registrar = (program: Command, context: CliContext) => void;
 
 /** Command modules, in the order `--help` lists them. */
-const commandModules: Array<() => Promise<{ register: Registrar }>> = [];
+const commandModules: Array<() => Promise<{ register: Registrar }>> = [
+  () => import('./commands/run.js'),
+];
 
 /** Runs the CLI with `argv` (as `process.argv`) and resolves to the exit code. */
 export async function main(

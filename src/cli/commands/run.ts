@@ -1,0 +1,58 @@
+/**
+ * `affinity-sync run <campaign files…>`: run campaigns in-process, now, and print what happened.
+ */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { Datasets } from '../../datasets/datasets.js';
+import { loadCampaigns } from '../../campaign/load-campaign.js';
+import { runCampaign, reportExitCode, type CampaignReport } from '../../pipeline/run-campaign.js';
+import { renderRunReport } from '../../report/render-run-report.js';
+import type { CliContext } from '../cli-context.js';
+import { createProgressLine } from '../progress-line.js';
+
+interface RunOptions {
+  data?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  stateDir: string;
+}
+
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('run')
+    .description('run campaigns now: build their segments and sync them into their destinations')
+    .argument('<campaign-files...>', 'campaign files (YAML or JSON)')
+    .option('--data <dir>', 'dataset directory (interactions, items, users CSV); overrides the campaigns\' `data`')
+    .option('--dry-run', 'build the segments and show what would change in each destination, without writing anything')
+    .option('--json', 'print the run report as JSON instead of a table')
+    .option('--state-dir <dir>', 'where run state is kept (segments of each run, Personalize jobs)', '.affinity-sync')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ affinity-sync run config/campaigns/*.yaml\n  $ affinity-sync run --dry-run config/campaigns/new-items.yaml\n\nExit codes: 0 done, 1 a run failed, 2 bad input (campaign files, data, arguments, credentials).',
+    )
+    .action(async (files: string[], options: RunOptions) => {
+      const loaded = await loadCampaigns(files.map((file) => resolve(context.cwd, file)));
+      const progress = options.json ? undefined : createProgressLine(context.stderr);
+      const reports: CampaignReport[] = [];
+      const datasetCache = new Map<string, Promise<Datasets>>();
+      try {
+        for (const campaign of loaded) {
+          const report = await runCampaign(campaign, {
+            env: context.env,
+            logger: context.logger,
+            stateDir: resolve(context.cwd, options.stateDir),
+            cwd: context.cwd,
+            dryRun: options.dryRun ?? false,
+            dataDir: options.data,
+            onProgress: progress,
+            datasetCache,
+          });
+          reports.push(report);
+          context.setExitCode(reportExitCode(report));
+        }
+      } finally {
+        progress?.stop();
+      }
+      context.stdout.write(options.json ? `${JSON.stringify(reports, null, 2)}\n` : renderRunReport(reports, context.cwd));
+    });
+}

@@ -1,0 +1,95 @@
+/**
+ * The segments of one campaign run, resolved to audience members: the hand-over between the
+ * segment step and the destination steps (in-process, or between BullMQ jobs through a file).
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import type { SegmentQuery } from '../segments/segment-provider.js';
+import type { ResolvedSegment } from '../identity/identity-resolver.js';
+
+/** One segment of a run. */
+export interface RunSegment {
+  /** Short name of the query (a category, an item name), for audience names and reports. */
+  label: string;
+  query: SegmentQuery;
+  /** The query as an expression (`ITEMS.CATEGORY_L1 = "footwear"`, `ITEM_ID = "…"`). */
+  queryText: string;
+  /** Length of the provider's `usersList`. */
+  usersInSegment: number;
+  /** The provider's error for this query, else null; a failed segment is not synced. */
+  error: string | null;
+  resolved: ResolvedSegment;
+}
+
+/** All segments of one campaign run. */
+export interface CampaignSegments {
+  runId: string;
+  campaign: string;
+  /** Segment provider id (`local`, `personalize`). */
+  provider: string;
+  numResults: number;
+  /** ISO 8601 time the segments were generated. */
+  generatedAt: string;
+  segments: RunSegment[];
+}
+
+const memberSchema = z.object({
+  email: z.string(),
+  userIds: z.array(z.string()),
+  firstName: z.string().optional(),
+  lastName: z.string().optional(),
+  rank: z.number().int(),
+});
+
+const campaignSegmentsSchema = z.object({
+  runId: z.string(),
+  campaign: z.string(),
+  provider: z.string(),
+  numResults: z.number().int(),
+  generatedAt: z.string(),
+  segments: z.array(
+    z.object({
+      label: z.string(),
+      query: z.union([z.object({ itemId: z.string() }), z.object({ itemAttributes: z.string() })]),
+      queryText: z.string(),
+      usersInSegment: z.number().int(),
+      error: z.string().nullable(),
+      resolved: z.object({
+        members: z.array(memberSchema),
+        unmatched: z.object({ unknownUser: z.number(), missingEmail: z.number(), invalidEmail: z.number() }),
+        mergedDuplicates: z.number(),
+      }),
+    }),
+  ),
+});
+
+/** Where a run's segments are kept: `<stateDir>/runs/<runId>/segments.json`. */
+export function segmentsPath(stateDir: string, runId: string): string {
+  return join(stateDir, 'runs', runId, 'segments.json');
+}
+
+/** Writes the segments atomically (temp file, then rename). */
+export async function writeCampaignSegments(path: string, segments: CampaignSegments): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, JSON.stringify(segments));
+  await rename(temp, path);
+}
+
+/**
+ * Reads segments written by {@link writeCampaignSegments}.
+ * @throws ConfigError when the file is missing or not a segments file.
+ */
+export async function readCampaignSegments(path: string): Promise<CampaignSegments> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError([{ file: path, message: 'segments file not found (was the segment step run?)' }], { cause: error });
+  }
+  const parsed = campaignSegmentsSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new ConfigError([{ file: path, message: `not a segments file: ${parsed.error.issues[0]?.message ?? ''}` }]);
+  return parsed.data;
+}

@@ -1,0 +1,73 @@
+/**
+ * The segment step of a campaign run: plan the queries, ask the segment provider for the
+ * segments, resolve USER_IDs to audience members.
+ */
+import { join } from 'node:path';
+import { ConfigError } from '../core/errors.js';
+import type { LoadedCampaign } from '../campaign/load-campaign.js';
+import { planQueries } from '../campaign/plan-queries.js';
+import { UsersIdentityResolver } from '../identity/users-resolver.js';
+import { describeQuery, queryKey, type SegmentResult } from '../segments/segment-provider.js';
+import { segmentProviders } from '../segments/providers.js';
+import type { CampaignSegments, RunSegment } from './campaign-segments.js';
+import { loadCampaignDatasets } from './load-campaign-datasets.js';
+import type { RunContext } from './run-context.js';
+import { makeRunId } from './run-id.js';
+
+/**
+ * Generates and resolves every segment of a campaign.
+ * @throws ConfigError for bad campaign input (unknown items or columns), DataError for bad datasets,
+ *   and whatever the provider throws for whole-job problems.
+ */
+export async function generateCampaignSegments(loaded: LoadedCampaign, ctx: RunContext): Promise<CampaignSegments> {
+  const { campaign } = loaded;
+  const runId = ctx.runId ?? makeRunId(campaign.name);
+  const datasets = await loadCampaignDatasets(loaded, ctx);
+  const planned = await planQueries(loaded, datasets);
+
+  const definition = segmentProviders.find((candidate) => candidate.id === campaign.segment.provider);
+  if (!definition) throw new ConfigError([{ file: loaded.file, field: 'segment.provider', message: `unknown provider "${campaign.segment.provider}"` }]);
+  const provider = definition.create(campaign.segment, {
+    datasets: () => Promise.resolve(datasets),
+    env: ctx.env,
+    logger: ctx.logger,
+    baseDir: loaded.baseDir,
+    stateDir: join(ctx.stateDir, 'providers', definition.id),
+  });
+  ctx.onProgress?.({ step: `segments for ${campaign.name}` });
+  const results = await provider.generate(
+    planned.map((entry) => entry.query),
+    {
+      numResults: campaign.segment.numResults,
+      excludeInteracted: 'excludeInteracted' in campaign.segment ? campaign.segment.excludeInteracted : undefined,
+      runId,
+      onProgress: ctx.onProgress ? (event) => ctx.onProgress?.(event) : undefined,
+    },
+  );
+  ctx.onProgress?.({ step: `segments for ${campaign.name}`, finished: true });
+
+  const byKey = new Map<string, SegmentResult>(results.map((result) => [queryKey(result.input), result]));
+  const resolver = new UsersIdentityResolver(datasets.users);
+  const segments: RunSegment[] = planned.map(({ query, label }) => {
+    const result = byKey.get(queryKey(query));
+    const usersList = result?.output.usersList ?? [];
+    const error = result ? result.error : 'the segment provider returned no result for this query';
+    return {
+      label,
+      query,
+      queryText: describeQuery(query),
+      usersInSegment: usersList.length,
+      error,
+      resolved: resolver.resolve(error ? [] : usersList),
+    };
+  });
+  ctx.logger.info({ campaign: campaign.name, runId, segments: segments.length }, 'segments generated');
+  return {
+    runId,
+    campaign: campaign.name,
+    provider: definition.id,
+    numResults: campaign.segment.numResults,
+    generatedAt: new Date().toISOString(),
+    segments,
+  };
+}

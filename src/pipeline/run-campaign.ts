@@ -1,0 +1,110 @@
+/**
+ * One campaign run in-process: segments, then every destination. The BullMQ worker runs the same
+ * two steps as separate jobs.
+ */
+import type { LoadedCampaign } from '../campaign/load-campaign.js';
+import { isUserFacing } from '../core/errors.js';
+import type { CampaignSegments } from './campaign-segments.js';
+import { segmentsPath, writeCampaignSegments } from './campaign-segments.js';
+import { generateCampaignSegments } from './generate-campaign-segments.js';
+import type { RunContext } from './run-context.js';
+import { makeRunId } from './run-id.js';
+import { syncCampaignDestination, type DestinationReport } from './sync-campaign-destination.js';
+
+/** A destination that failed as a whole (bad credentials, a rejected request, retries exhausted). */
+export interface FailedDestination {
+  destinationIndex: number;
+  connector: string;
+  error: string;
+  /** 2 for the user's input (config, credentials), 1 for a failed run. */
+  exitCode: number;
+}
+
+/** What one campaign run did. */
+export interface CampaignReport {
+  campaign: string;
+  file: string;
+  type: string;
+  runId: string;
+  dryRun: boolean;
+  /** Segments with their counts (members themselves are left out of the report). */
+  segments: Array<{
+    label: string;
+    query: string;
+    usersInSegment: number;
+    matched: number;
+    unmatched: number;
+    mergedDuplicates: number;
+    error: string | null;
+  }>;
+  destinations: Array<DestinationReport | FailedDestination>;
+  startedAt: string;
+  durationMs: number;
+}
+
+/** Exit code of a finished run: 2 when a destination rejected the user's config, 1 when anything failed, else 0. */
+export function reportExitCode(report: CampaignReport): number {
+  let code = 0;
+  if (report.segments.some((segment) => segment.error)) code = 1;
+  for (const destination of report.destinations) {
+    if ('error' in destination) code = Math.max(code, destination.exitCode);
+    else if (destination.segments.some((segment) => segment.error !== undefined || (segment.sync?.outcomes.failed ?? 0) > 0)) code = Math.max(code, 1);
+  }
+  return code;
+}
+
+function summarise(segments: CampaignSegments): CampaignReport['segments'] {
+  return segments.segments.map((segment) => {
+    const { unknownUser, missingEmail, invalidEmail } = segment.resolved.unmatched;
+    return {
+      label: segment.label,
+      query: segment.queryText,
+      usersInSegment: segment.usersInSegment,
+      matched: segment.usersInSegment - unknownUser - missingEmail - invalidEmail,
+      unmatched: unknownUser + missingEmail + invalidEmail,
+      mergedDuplicates: segment.resolved.mergedDuplicates,
+      error: segment.error,
+    };
+  });
+}
+
+/**
+ * Runs one campaign: generate its segments, then sync each destination. A destination that fails
+ * does not stop the others; its error is in the report. Errors of the user's input (ConfigError,
+ * DataError) are thrown, so the CLI exits 2.
+ */
+export async function runCampaign(loaded: LoadedCampaign, ctx: RunContext): Promise<CampaignReport> {
+  const started = Date.now();
+  const runId = ctx.runId ?? makeRunId(loaded.campaign.name, new Date(started));
+  const runCtx = { ...ctx, runId };
+  const report: CampaignReport = {
+    campaign: loaded.campaign.name,
+    file: loaded.file,
+    type: loaded.campaign.type,
+    runId,
+    dryRun: ctx.dryRun,
+    segments: [],
+    destinations: [],
+    startedAt: new Date(started).toISOString(),
+    durationMs: 0,
+  };
+  const segments = await generateCampaignSegments(loaded, runCtx);
+  if (!ctx.dryRun) await writeCampaignSegments(segmentsPath(ctx.stateDir, runId), segments);
+  report.segments = summarise(segments);
+
+  for (const destinationIndex of loaded.campaign.destinations.keys()) {
+    try {
+      report.destinations.push(await syncCampaignDestination(loaded, segments, destinationIndex, runCtx));
+    } catch (error) {
+      if (!isUserFacing(error)) throw error;
+      report.destinations.push({
+        destinationIndex,
+        connector: loaded.campaign.destinations[destinationIndex]?.connector ?? '?',
+        error: error.message,
+        exitCode: error.exitCode,
+      });
+    }
+  }
+  report.durationMs = Date.now() - started;
+  return report;
+}

@@ -1,0 +1,27 @@
+/**
+ * Everything one campaign run needs from its caller: the CLI (`run`) or a BullMQ worker.
+ */
+import type { Logger } from '../core/logger.js';
+import type { Datasets } from '../datasets/datasets.js';
+
+/** Progress of a long step, for a progress line on the terminal. */
+export type ProgressListener = (event: { step: string; done?: number; total?: number; finished?: boolean }) => void;
+
+export interface RunContext {
+  /** The process environment: secrets (API keys, tokens) are read from here only. */
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** Directory for run state that must survive a crash (segments of a run, Personalize jobs). */
+  stateDir: string;
+  /** Directory relative destination paths (the file connector's `dir`) resolve against. */
+  cwd: string;
+  /** Plan and report only: read from destinations, never write. */
+  dryRun: boolean;
+  /** Dataset directory that overrides the campaign's `data`. */
+  dataDir?: string;
+  /** Id of this run; derived from the campaign name and the start time when absent. */
+  runId?: string;
+  /** Datasets already loaded, by absolute directory: one load per directory per process. */
+  datasetCache?: Map<string, Promise<Datasets>>;
+  onProgress?: ProgressListener;
+}
