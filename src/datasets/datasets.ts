@@ -31,7 +31,10 @@ export interface Interactions {
 /** How a column of the items dataset may be used. */
 export type ItemColumnKind = 'categorical' | 'numeric' | 'textual';
 
-/** One metadata column of the items dataset. */
+/**
+ * One metadata column of the items dataset. Names are upper-cased by the reader, so
+ * `category_l1` in a header becomes `CATEGORY_L1`.
+ */
 export interface ItemColumn {
   /** Column name as in the header (e.g. `CATEGORY_L1`). */
   name: string;
@@ -41,6 +44,8 @@ export interface ItemColumn {
    * split on `|` into several values; an empty cell gives an empty list.
    */
   values: string[][];
+  /** Numeric columns only: the value of each item as a number, NaN for an empty cell. */
+  numbers?: Float64Array;
 }
 
 /** The items dataset. */
@@ -77,5 +82,11 @@ export interface Datasets {
   interactions: Interactions;
   items: Items;
   users: Users;
+  /** Paths of the files read; `users` is '' when the directory has no users file. */
   files: { interactions: string; items: string; users: string };
+  /**
+   * True when the directory has no users file: `users` is then empty, and whoever needs
+   * identities (the pipeline) reports it as a ConfigError.
+   */
+  usersMissing?: boolean;
 }
