@@ -86,7 +86,11 @@ export interface ConnectorSession {
    * @throws AuthError, ConfigError, PermanentError, TransientError, RateLimitedError
    */
   ensureAudience(spec: AudienceSpec, options: { dryRun: boolean }): Promise<AudienceRef>;
-  /** Current members' emails (lower-cased), in pages. Needed for mirror mode. */
+  /**
+   * Current members' emails (lower-cased), in pages, for the mirror diff. A connector without it
+   * writes snapshots: in mirror mode every member of the segment goes to `apply` and the connector
+   * replaces the whole audience at `commit` (nothing to remove one by one).
+   */
   listMembers?(audience: AudienceRef): AsyncIterable<string[]>;
   /** Applies one chunk; one outcome per record. Must be idempotent. */
   apply(audience: AudienceRef, batch: ApplyBatch): Promise<RecordOutcome[]>;
@@ -115,7 +119,15 @@ export interface DestinationConnector<Config extends { connector: string } = { c
   /** zod schema of the destination entry, including `connector: <id>`. */
   readonly configSchema: z.ZodType<Config>;
   readonly limits: ConnectorLimits;
-  readonly capabilities: { modes: readonly SyncMode[] };
+  readonly capabilities: {
+    modes: readonly SyncMode[];
+    /**
+     * Whether chunks applied by an earlier, interrupted run are still there when the run resumes.
+     * `false` (the file connector: its temp file is gone) makes a resumed run redo every chunk.
+     * @defaultValue true
+     */
+    resumable?: boolean;
+  };
   /** Sync mode of a configured destination (some connectors have a fixed one). */
   modeOf(config: Config): SyncMode;
   /** Audience name template of a configured destination, e.g. `affinity {{campaign}} {{query}}`. */
