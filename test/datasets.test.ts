@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -7,6 +7,10 @@ import { DataError } from '../src/core/errors.js';
 import { readCsv, type CsvRow } from '../src/datasets/csv-reader.js';
 import { readInteractions } from '../src/datasets/read-interactions.js';
 import { readItems, readNewItems } from '../src/datasets/read-items.js';
+import { readUsers } from '../src/datasets/read-users.js';
+import { loadDatasets, type LoadProgress } from '../src/datasets/load-datasets.js';
+import { fingerprintDatasets } from '../src/datasets/fingerprint-datasets.js';
+import { ConfigError } from '../src/core/errors.js';
 
 const fixtures = 'test/fixtures/datasets/small';
 const tempDir = mkdtempSync(join(tmpdir(), 'affinity-datasets-'));
@@ -260,5 +264,118 @@ describe('readItems', () => {
     expect(byName.get('PRODUCT_DESCRIPTION')!.kind).toBe('textual');
     expect(Math.min(...byName.get('PRICE')!.numbers!)).toBe(1.99);
     expect(Math.max(...byName.get('PRICE')!.numbers!)).toBe(24999.99);
+  });
+});
+
+describe('readUsers', () => {
+  it('reads USER_ID, EMAIL and names as written, and upper-cases the column names', async () => {
+    const users = await readUsers(join(fixtures, 'users.csv'));
+    expect(users.byId.size).toBe(5);
+    expect(users.byId.get('u1')).toEqual({ userId: 'u1', email: ' Ann@Example.com ', firstName: 'Ann', lastName: 'Lee' });
+    expect(users.byId.get('u4')!.email).toBe('');
+    expect(users.columns).toEqual(['USER_ID', 'USERNAME', 'EMAIL', 'FIRST_NAME', 'LAST_NAME', 'AGE']);
+  });
+
+  it("gives '' for absent EMAIL and name columns", async () => {
+    const users = await readUsers(tempFile('user_id,AGE\n7,31\n'));
+    expect(users.byId.get('7')).toEqual({ userId: '7', email: '', firstName: '', lastName: '' });
+  });
+
+  it('rejects a repeated USER_ID naming both lines, an empty one and a missing column', async () => {
+    const repeated = tempFile('USER_ID,EMAIL\n1,a@x.com\n2,b@x.com\n\n1,c@x.com\n');
+    expect((await dataErrorOf(readUsers(repeated))).message).toBe(
+      `${repeated}:5: USER_ID: USER_ID "1" repeats line 2; user ids must be unique`,
+    );
+    const empty = tempFile('USER_ID,EMAIL\n,a@x.com\n');
+    expect((await dataErrorOf(readUsers(empty))).message).toBe(`${empty}:2: USER_ID: empty USER_ID`);
+    const noColumn = tempFile('ID,EMAIL\n1,a@x.com\n');
+    expect((await dataErrorOf(readUsers(noColumn))).message).toBe(
+      `${noColumn}:1: USER_ID: required column USER_ID is missing; header found: ID,EMAIL`,
+    );
+  });
+
+  it('loads the 6,000 retail users with 5,724 distinct emails', async () => {
+    const users = await readUsers('data/retail-demo-store/users.csv.gz');
+    expect(users.byId.size).toBe(6_000);
+    expect(new Set([...users.byId.values()].map((user) => user.email)).size).toBe(5_724);
+  });
+});
+
+describe('loadDatasets', () => {
+  it('loads a directory of mixed .csv and .csv.gz files and reports progress per dataset', async () => {
+    const progress: LoadProgress[] = [];
+    const datasets = await loadDatasets(fixtures, { onProgress: (event) => progress.push(event) });
+    expect(datasets.dir).toBe(fixtures);
+    expect(datasets.files).toEqual({
+      interactions: join(fixtures, 'interactions.csv.gz'),
+      items: join(fixtures, 'items.csv'),
+      users: join(fixtures, 'users.csv'),
+    });
+    expect(datasets.usersMissing).toBeUndefined();
+    expect([datasets.interactions.length, datasets.items.itemIds.length, datasets.users.byId.size]).toEqual([4, 3, 5]);
+    expect(progress.filter((event) => event.done).sort((a, b) => a.dataset.localeCompare(b.dataset))).toEqual([
+      { dataset: 'interactions', rowsRead: 4, done: true },
+      { dataset: 'items', rowsRead: 3, done: true },
+      { dataset: 'users', rowsRead: 5, done: true },
+    ]);
+  });
+
+  it('returns empty users with a flag when the users file is absent', async () => {
+    const dir = join(tempDir, 'no-users');
+    mkdirSync(dir);
+    copyFileSync(join(fixtures, 'interactions.csv.gz'), join(dir, 'interactions.csv.gz'));
+    copyFileSync(join(fixtures, 'items.csv'), join(dir, 'items.csv'));
+    const datasets = await loadDatasets(dir);
+    expect(datasets.usersMissing).toBe(true);
+    expect(datasets.users.byId.size).toBe(0);
+    expect(datasets.files.users).toBe('');
+  });
+
+  it('names the directory and the expected files when required ones are missing', async () => {
+    const dir = join(tempDir, 'only-users');
+    mkdirSync(dir);
+    copyFileSync(join(fixtures, 'users.csv'), join(dir, 'users.csv'));
+    const error = await loadDatasets(dir).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe(
+      `${dir}: no interactions dataset: expected interactions.csv or interactions.csv.gz in this directory\n` +
+        `${dir}: no items dataset: expected items.csv or items.csv.gz in this directory`,
+    );
+    const absent = join(tempDir, 'absent');
+    await expect(loadDatasets(absent)).rejects.toThrow(`dataset directory ${absent} does not exist or is not a directory`);
+  });
+
+  it('refuses a directory with both items.csv and items.csv.gz', async () => {
+    const dir = join(tempDir, 'both');
+    mkdirSync(dir);
+    copyFileSync(join(fixtures, 'interactions.csv.gz'), join(dir, 'interactions.csv.gz'));
+    copyFileSync(join(fixtures, 'items.csv'), join(dir, 'items.csv'));
+    writeFileSync(join(dir, 'items.csv.gz'), gzipSync('ITEM_ID\nx\n'));
+    await expect(loadDatasets(dir)).rejects.toThrow(`dataset directory ${dir} has both items.csv and items.csv.gz; keep only one`);
+  });
+
+  it('loads the bundled retail data with the documented counts', async () => {
+    const datasets = await loadDatasets('data/retail-demo-store');
+    expect(datasets.interactions.length).toBe(274_111);
+    expect(datasets.interactions.eventTypes.length).toBe(5);
+    expect(datasets.users.byId.size).toBe(6_000);
+    expect(datasets.items.itemIds.length).toBe(2_465);
+  });
+});
+
+describe('fingerprintDatasets', () => {
+  it('depends on content, not on modification times', async () => {
+    const dir = join(tempDir, 'fingerprint');
+    mkdirSync(dir);
+    for (const file of ['interactions.csv.gz', 'items.csv', 'users.csv']) copyFileSync(join(fixtures, file), join(dir, file));
+    const original = await fingerprintDatasets(fixtures);
+    expect(original).toMatch(/^[0-9a-f]{64}$/);
+    utimesSync(join(dir, 'users.csv'), new Date('2020-01-01'), new Date('2020-01-01'));
+    expect(await fingerprintDatasets(dir)).toBe(original);
+    writeFileSync(join(dir, 'users.csv'), 'USER_ID,EMAIL\nu1,changed@example.com\n');
+    const changed = await fingerprintDatasets(dir);
+    expect(changed).not.toBe(original);
+    rmSync(join(dir, 'users.csv'));
+    expect(await fingerprintDatasets(dir)).not.toBe(changed);
   });
 });

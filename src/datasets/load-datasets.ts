@@ -1,0 +1,75 @@
+/** Loads the interactions, items and users datasets of one directory. */
+import { ConfigError } from '../core/errors.js';
+import type { Datasets } from './datasets.js';
+import { findDatasetFiles, type DatasetName } from './find-dataset-files.js';
+import { readInteractions } from './read-interactions.js';
+import { readItems } from './read-items.js';
+import { emptyUsers, readUsers } from './read-users.js';
+
+/** Progress of {@link loadDatasets}. */
+export interface LoadProgress {
+  dataset: DatasetName;
+  /** Rows read so far from this dataset's file. */
+  rowsRead: number;
+  /** True on the last call for this dataset. */
+  done: boolean;
+}
+
+/** Options of {@link loadDatasets}. */
+export interface LoadDatasetsOptions {
+  /** Called every 50,000 interactions and once per dataset when it is read. */
+  onProgress?: (progress: LoadProgress) => void;
+}
+
+/**
+ * Loads `interactions.csv[.gz]`, `items.csv[.gz]` and `users.csv[.gz]` from `dir`, reading the
+ * three files concurrently. Interactions and items are required. Users are optional here: without
+ * a users file, `users` is empty, `files.users` is '' and `usersMissing` is true, and the caller
+ * that needs identities decides whether that is an error.
+ *
+ * @throws ConfigError when `dir` is missing or lacks a required file (naming the directory and
+ *   the expected file names); DataError (see the readers) when a file is malformed.
+ */
+export async function loadDatasets(dir: string, options: LoadDatasetsOptions = {}): Promise<Datasets> {
+  const files = findDatasetFiles(dir);
+  const missing = (['interactions', 'items'] as const).filter((name) => files[name] === undefined);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      missing.map((name) => ({
+        file: dir,
+        message: `no ${name} dataset: expected ${name}.csv or ${name}.csv.gz in this directory`,
+      })),
+    );
+  }
+  const interactionsFile = files.interactions!;
+  const itemsFile = files.items!;
+  const report = options.onProgress;
+
+  const [interactions, items, users] = await Promise.all([
+    readInteractions(interactionsFile, {
+      onProgress: (rowsRead) => report?.({ dataset: 'interactions', rowsRead, done: false }),
+    }).then((read) => {
+      report?.({ dataset: 'interactions', rowsRead: read.length, done: true });
+      return read;
+    }),
+    readItems(itemsFile).then((read) => {
+      report?.({ dataset: 'items', rowsRead: read.itemIds.length, done: true });
+      return read;
+    }),
+    files.users === undefined
+      ? Promise.resolve(emptyUsers())
+      : readUsers(files.users).then((read) => {
+          report?.({ dataset: 'users', rowsRead: read.byId.size, done: true });
+          return read;
+        }),
+  ]);
+
+  return {
+    dir,
+    interactions,
+    items,
+    users,
+    files: { interactions: interactionsFile, items: itemsFile, users: files.users ?? '' },
+    ...(files.users === undefined ? { usersMissing: true } : {}),
+  };
+}
