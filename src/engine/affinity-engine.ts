@@ -1,0 +1,117 @@
+/**
+ * Serves the two user-segmentation recipes from a trained model:
+ * - Item-Affinity: users ranked by s = X·W[:,i] (the propensity of each user for item i);
+ * - Item-Attribute-Affinity: for the items A matching a query, s = (1−γ)·X·W·1_A + γ·X·1_A, the
+ *   collaborative score of a pseudo-item "A" blended with the content prior (how many of u's past
+ *   items have the attributes). Both terms count items, so they share one scale.
+ * Ties and short lists are filled by activity (see {@link UserRanker}).
+ * Formulas: `../shared/reference/evaluation.md` §2.
+ */
+import type { AffinityModel } from './affinity-model.js';
+import { addUserScores } from './affinity-model.js';
+import { UserRanker } from './user-ranker.js';
+import { itemUserIndex, userActivity, type ItemUserIndex, type UserItemMatrix } from './user-item-matrix.js';
+
+/** Options of {@link AffinityEngine}. */
+export interface AffinityEngineOptions {
+  /**
+   * γ, weight of the content prior X·1_A in attribute scores (0 = collaborative only, 1 = prior only).
+   * @defaultValue 0.5
+   */
+  attributePriorWeight?: number;
+}
+
+/** Options of one Item-Affinity segment. */
+export interface ItemSegmentOptions {
+  numResults: number;
+  /** Leave out users who already interacted with the item. @defaultValue true */
+  excludeInteracted?: boolean;
+}
+
+/** A trained model bound to the interactions it scores. Not safe for concurrent queries. */
+export class AffinityEngine {
+  readonly activity: Int32Array;
+  readonly itemUsers: ItemUserIndex;
+  readonly attributePriorWeight: number;
+  private readonly ranker: UserRanker;
+  private readonly scores: Float64Array;
+  private readonly itemWeights: Float64Array;
+
+  constructor(
+    matrix: UserItemMatrix,
+    readonly model: AffinityModel,
+    options: AffinityEngineOptions = {},
+  ) {
+    this.activity = userActivity(matrix);
+    this.itemUsers = itemUserIndex(matrix);
+    this.attributePriorWeight = options.attributePriorWeight ?? 0.5;
+    this.ranker = new UserRanker(this.activity);
+    this.scores = new Float64Array(matrix.numUsers);
+    this.itemWeights = new Float64Array(matrix.numItems);
+  }
+
+  get numUsers(): number {
+    return this.activity.length;
+  }
+
+  /** Users (index, best first) for item `item`; its past users are left out unless told otherwise. */
+  itemAffinity(item: number, options: ItemSegmentOptions): Int32Array {
+    this.scores.fill(0);
+    addUserScores(this.model, this.itemUsers, Int32Array.of(item), Float64Array.of(1), this.scores, this.itemWeights);
+    const excluded =
+      options.excludeInteracted === false
+        ? undefined
+        : this.itemUsers.users.subarray(this.itemUsers.itemPtr[item], this.itemUsers.itemPtr[item + 1]);
+    return this.ranker.top(this.scores, options.numResults, excluded);
+  }
+
+  /**
+   * Users (index, best first) for a set of items: the score of a pseudo-item made of `items`
+   * (each with weight `weights[n]`, default 1) blended with the content prior.
+   */
+  itemSetAffinity(items: Int32Array, numResults: number, weights?: Float64Array): Int32Array {
+    this.scores.fill(0);
+    this.addItemSetScores(items, weights ?? new Float64Array(items.length).fill(1), 1, this.scores);
+    return this.ranker.top(this.scores, numResults);
+  }
+
+  /**
+   * Users (index, best first) for several item sets that must all be liked (the terms of an AND
+   * query no item has in training): the sum of each set's score per item of the set.
+   */
+  itemSetsAffinity(sets: readonly Int32Array[], numResults: number): Int32Array {
+    this.scores.fill(0);
+    for (const items of sets) {
+      if (items.length === 0) continue;
+      this.addItemSetScores(items, new Float64Array(items.length).fill(1), 1 / items.length, this.scores);
+    }
+    return this.ranker.top(this.scores, numResults);
+  }
+
+  /** Users (index, best first) by activity only: the fallback when nothing is known of a query. */
+  activityRanking(numResults: number): Int32Array {
+    this.scores.fill(0);
+    return this.ranker.top(this.scores, numResults);
+  }
+
+  /** Ranks `scores` (one per user) with this engine's tie-break and candidate rules. */
+  rank(scores: Float64Array, numResults: number, excluded?: ArrayLike<number>): Int32Array {
+    return this.ranker.top(scores, numResults, excluded);
+  }
+
+  private addItemSetScores(items: Int32Array, weights: Float64Array, scale: number, scores: Float64Array): void {
+    const gamma = this.attributePriorWeight;
+    if (gamma < 1) {
+      const scaled = weights.map((w) => w * (1 - gamma) * scale);
+      addUserScores(this.model, this.itemUsers, items, scaled, scores, this.itemWeights);
+    }
+    if (gamma > 0) {
+      const { itemPtr, users } = this.itemUsers;
+      for (let n = 0; n < items.length; n++) {
+        const i = items[n]!;
+        const w = weights[n]! * gamma * scale;
+        for (let p = itemPtr[i]!; p < itemPtr[i + 1]!; p++) scores[users[p]!]! += w;
+      }
+    }
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Training and reuse of the local engine's model: train from interactions, or reuse a saved model
+ * file while its data fingerprint matches the interactions.
+ */
+import { existsSync } from 'node:fs';
+import type { Logger } from '../core/logger.js';
+import type { Interactions } from '../datasets/datasets.js';
+import { matrixFingerprint } from './matrix-fingerprint.js';
+import { loadModelFile, saveModelFile, type SavedModel } from './model-file.js';
+import { trainRp3beta, type Rp3betaParams } from './rp3beta.js';
+import { buildUserItemMatrix, type UserItemMatrix } from './user-item-matrix.js';
+
+/** Defaults of the local engine; why each one: `docs/engine.md` and `evaluation.md` §2. */
+export const defaultAttributePriorWeight = 0.5;
+
+/** Options of {@link trainLocalModel}. */
+export interface TrainLocalModelOptions {
+  /** RP3beta hyperparameters; defaults from `rp3betaParamsSchema`. */
+  params?: Partial<Rp3betaParams>;
+  /** γ of attribute scores. @defaultValue {@link defaultAttributePriorWeight} */
+  attributePriorWeight?: number;
+  /** Worker threads for training. @defaultValue one per core for large inputs */
+  threads?: number;
+}
+
+/** A model with the matrix it serves. */
+export interface TrainedLocalModel {
+  matrix: UserItemMatrix;
+  saved: SavedModel;
+}
+
+/** Builds the binary matrix of `interactions` and trains the default model on it. */
+export async function trainLocalModel(interactions: Interactions, options: TrainLocalModelOptions = {}): Promise<TrainedLocalModel> {
+  const matrix = buildUserItemMatrix(interactions);
+  const model = await trainRp3beta(matrix, options.params, options.threads !== undefined ? { threads: options.threads } : {});
+  return {
+    matrix,
+    saved: {
+      model,
+      fingerprint: matrixFingerprint(matrix, interactions.userIds, interactions.itemIds),
+      numUsers: matrix.numUsers,
+      engine: { attributePriorWeight: options.attributePriorWeight ?? defaultAttributePriorWeight },
+      createdAt: new Date().toISOString(),
+    },
+  };
+}
+
+/** Options of {@link obtainLocalModel}. */
+export interface ObtainLocalModelOptions extends TrainLocalModelOptions {
+  /** A model file to reuse; when it does not exist yet, the trained model is saved there. */
+  modelFile?: string;
+  logger?: Logger;
+}
+
+/**
+ * The model for `interactions`: the one in `modelFile` when its data fingerprint matches,
+ * else a freshly trained one (saved to `modelFile` when that file did not exist).
+ * @throws ConfigError when `modelFile` exists but is corrupt, truncated or of another format.
+ */
+export async function obtainLocalModel(
+  interactions: Interactions,
+  options: ObtainLocalModelOptions = {},
+): Promise<TrainedLocalModel & { source: 'file' | 'trained' }> {
+  const { modelFile, logger } = options;
+  if (modelFile !== undefined && existsSync(modelFile)) {
+    const saved = await loadModelFile(modelFile);
+    const matrix = buildUserItemMatrix(interactions);
+    const fingerprint = matrixFingerprint(matrix, interactions.userIds, interactions.itemIds);
+    if (saved.fingerprint === fingerprint && saved.numUsers === matrix.numUsers && saved.model.numItems === matrix.numItems) {
+      return { matrix, saved, source: 'file' };
+    }
+    logger?.warn(
+      { modelFile },
+      'the model file was trained on other data; retraining in memory (run `affinity-sync train` to refresh the file)',
+    );
+    return { ...(await trainLocalModel(interactions, options)), source: 'trained' };
+  }
+  const trained = await trainLocalModel(interactions, options);
+  if (modelFile !== undefined) {
+    await saveModelFile(modelFile, trained.saved);
+    logger?.info({ modelFile }, 'saved the trained model');
+  }
+  return { ...trained, source: 'trained' };
+}

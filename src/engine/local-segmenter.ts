@@ -1,0 +1,88 @@
+/**
+ * The local engine behind the `local` segment provider: interactions → binary matrix → model →
+ * batch segment lines (`{ input, output: { usersList }, error }`).
+ */
+import type { Interactions, Items } from '../datasets/datasets.js';
+import { AttributeExpressionError, parseAttributeExpression } from '../expressions/index.js';
+import type { SegmentQuery, SegmentResult } from '../segments/segment-provider.js';
+import { AffinityEngine, type AffinityEngineOptions } from './affinity-engine.js';
+import type { AffinityModel } from './affinity-model.js';
+import { attributeItems, interactionIndexOfItems } from './attribute-items.js';
+import { formatAttributeExpression } from '../expressions/index.js';
+import type { UserItemMatrix } from './user-item-matrix.js';
+
+/** One served segment, with an optional note for the log (e.g. a fallback that was used). */
+export interface ServedSegment {
+  result: SegmentResult;
+  /** Why the segment is less informed than usual (an attribute value never seen in training). */
+  note?: string;
+}
+
+/** Options of one segment. */
+export interface SegmentOptions {
+  numResults: number;
+  /** Item-Affinity only. @defaultValue true */
+  excludeInteracted?: boolean;
+}
+
+/** Serves batch segment queries from one trained model. Not safe for concurrent calls. */
+export class LocalSegmenter {
+  readonly engine: AffinityEngine;
+  private readonly itemIndex = new Map<string, number>();
+  private readonly toEngineItem: Int32Array;
+
+  constructor(
+    private readonly interactions: Interactions,
+    private readonly items: Items,
+    matrix: UserItemMatrix,
+    model: AffinityModel,
+    options: AffinityEngineOptions = {},
+  ) {
+    this.engine = new AffinityEngine(matrix, model, options);
+    interactions.itemIds.forEach((id, i) => this.itemIndex.set(id, i));
+    this.toEngineItem = interactionIndexOfItems(items, interactions.itemIds);
+  }
+
+  /** One batch segment line for `query`. Never throws for a bad query: the line carries `error`. */
+  segment(query: SegmentQuery, options: SegmentOptions): ServedSegment {
+    const fail = (error: string): ServedSegment => ({ result: { input: query, output: { usersList: [] }, error } });
+    const users = (indices: Int32Array): string[] => Array.from(indices, (u) => this.interactions.userIds[u]!);
+    if ('itemId' in query) {
+      const item = this.itemIndex.get(query.itemId);
+      if (item === undefined) {
+        return fail(`unknown item ${JSON.stringify(query.itemId)}: it has no interactions, so the model does not know it`);
+      }
+      const ranked = this.engine.itemAffinity(item, options);
+      return { result: { input: query, output: { usersList: users(ranked) }, error: null } };
+    }
+
+    let expression;
+    try {
+      expression = parseAttributeExpression(query.itemAttributes, this.items);
+    } catch (error) {
+      if (error instanceof AttributeExpressionError) return fail(error.message);
+      throw error;
+    }
+    const itemUsers = this.engine.itemUsers;
+    const resolved = attributeItems(expression, this.items, this.toEngineItem, (i) => itemUsers.itemPtr[i + 1]! > itemUsers.itemPtr[i]!);
+    const ok = (ranked: Int32Array, note?: string): ServedSegment => ({
+      result: { input: query, output: { usersList: users(ranked) }, error: null },
+      ...(note ? { note } : {}),
+    });
+    const unseenNote = (terms: { column: string; value: string }[], fallback: string): string =>
+      `${formatAttributeExpression({ terms })}: value never seen in the interactions; ${fallback}`;
+    switch (resolved.kind) {
+      case 'none':
+        return fail(`no item matches ${formatAttributeExpression(expression)}`);
+      case 'items':
+        return ok(this.engine.itemSetAffinity(resolved.items, options.numResults));
+      case 'terms':
+        return ok(
+          this.engine.itemSetsAffinity(resolved.sets, options.numResults),
+          resolved.unseen.length > 0 ? unseenNote(resolved.unseen, 'ranked by the other terms') : undefined,
+        );
+      case 'activity':
+        return ok(this.engine.activityRanking(options.numResults), unseenNote(resolved.unseen, 'ranked by user activity'));
+    }
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The `local` segment provider: segments from the local engine (RP3beta on the campaign's
+ * interactions), in the shape of Amazon Personalize batch segment job output.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { hashId } from '../core/logger.js';
+import { obtainLocalModel } from '../engine/local-model.js';
+import { LocalSegmenter } from '../engine/local-segmenter.js';
+import type { ProviderContext, SegmentProviderDefinition } from './provider-definition.js';
+import type { SegmentJobOptions, SegmentProvider, SegmentQuery, SegmentResult } from './segment-provider.js';
+
+/** The campaign's `segment` block for `provider: local`. */
+export const localProviderConfigSchema = z
+  .object({
+    provider: z.literal('local'),
+    /**
+     * Users per segment (Personalize `numResults`).
+     * @defaultValue 25
+     */
+    numResults: z.number().int().min(1).default(25),
+    /**
+     * Item-Affinity: leave out users who already interacted with the item.
+     * @defaultValue true
+     */
+    excludeInteracted: z.boolean().default(true),
+    /**
+     * A saved model file (`affinity-sync train --model FILE`), relative to the campaign file. It is
+     * reused while its data fingerprint matches the interactions, else the model is retrained in
+     * memory; when the file does not exist, the trained model is saved there.
+     */
+    model: z.string().min(1).optional(),
+  })
+  .strict();
+export type LocalProviderConfig = z.infer<typeof localProviderConfigSchema>;
+
+/** Segments from the local engine. The model is trained (or loaded) once, on the first job. */
+export class LocalSegmentProvider implements SegmentProvider {
+  readonly id = 'local';
+  private segmenter: Promise<LocalSegmenter> | undefined;
+
+  constructor(
+    private readonly config: LocalProviderConfig,
+    private readonly context: ProviderContext,
+  ) {}
+
+  async generate(queries: readonly SegmentQuery[], options: SegmentJobOptions): Promise<SegmentResult[]> {
+    this.segmenter ??= this.prepare(options);
+    const segmenter = await this.segmenter;
+    const excludeInteracted = options.excludeInteracted ?? this.config.excludeInteracted;
+    const results: SegmentResult[] = [];
+    for (const [index, query] of queries.entries()) {
+      options.signal?.throwIfAborted();
+      const served = segmenter.segment(query, { numResults: options.numResults, excludeInteracted });
+      if (served.note) this.context.logger.warn({ query: hashId(JSON.stringify(query)) }, served.note);
+      results.push(served.result);
+      options.onProgress?.({ step: 'segments', done: index + 1, total: queries.length });
+    }
+    return results;
+  }
+
+  private async prepare(options: SegmentJobOptions): Promise<LocalSegmenter> {
+    const datasets = await this.context.datasets();
+    options.onProgress?.({ step: 'train', done: 0, total: 1 });
+    const modelFile =
+      this.config.model === undefined
+        ? undefined
+        : isAbsolute(this.config.model)
+          ? this.config.model
+          : resolve(this.context.baseDir, this.config.model);
+    const { matrix, saved, source } = await obtainLocalModel(datasets.interactions, {
+      logger: this.context.logger,
+      ...(modelFile !== undefined ? { modelFile } : {}),
+    });
+    options.onProgress?.({ step: 'train', done: 1, total: 1 });
+    this.context.logger.info({ source, users: matrix.numUsers, items: matrix.numItems }, 'local engine ready');
+    return new LocalSegmenter(datasets.interactions, datasets.items, matrix, saved.model, saved.engine);
+  }
+}
+
+/** Definition of the `local` provider for the registry (`src/segments/providers.ts`). */
+export const localProviderDefinition: SegmentProviderDefinition<LocalProviderConfig> = {
+  id: 'local',
+  configSchema: localProviderConfigSchema,
+  create: (config, context) => new LocalSegmentProvider(config, context),
+};
