@@ -1,0 +1,88 @@
+/**
+ * The run report as text tables (cli-table3): one table per campaign, one row per segment and
+ * destination, with users in segment, matched to an email, unmatched, and what the destination did.
+ */
+import { relative } from 'node:path';
+import Table from 'cli-table3';
+import type { CampaignReport } from '../pipeline/run-campaign.js';
+import type { SegmentDestinationReport } from '../pipeline/sync-campaign-destination.js';
+import type { AudienceSyncReport } from '../sync/sync-audience.js';
+
+const count = (value: number) => value.toLocaleString('en-US');
+
+/** One line of what a sync did (or would do, in a dry run). */
+export function describeSync(sync: AudienceSyncReport): string {
+  if (sync.dryRun) {
+    const parts = [`would add ${count(sync.plan.add)}`];
+    if (sync.mode === 'mirror') parts.push(`would remove ${count(sync.plan.remove)}`);
+    if (sync.plan.unchanged > 0) parts.push(`${count(sync.plan.unchanged)} already in`);
+    return parts.join(', ');
+  }
+  const { added, alreadyMember, removed, skipped, failed } = sync.outcomes;
+  const parts = [`added ${count(added)}`];
+  if (alreadyMember > 0) parts.push(`already ${count(alreadyMember)}`);
+  if (removed > 0 || sync.mode === 'mirror') parts.push(`removed ${count(removed)}`);
+  if (skipped > 0) {
+    const reasons = Object.entries(sync.skipReasons)
+      .map(([reason, n]) => `${count(n)} ${reason}`)
+      .join('; ');
+    parts.push(`skipped ${count(skipped)} (${reasons})`);
+  }
+  if (failed > 0) {
+    const codes = Object.entries(sync.failureCodes)
+      .map(([code, n]) => `${count(n)} ${code}`)
+      .join('; ');
+    parts.push(`FAILED ${count(failed)} (${codes})`);
+  }
+  return parts.join(', ');
+}
+
+function destinationCell(segment: SegmentDestinationReport): [string, string] {
+  if (segment.skippedBecause) return ['—', `not synced: segment failed`];
+  if (segment.error) return ['—', `FAILED: ${segment.error}`];
+  if (!segment.sync) return ['—', '—'];
+  return [segment.sync.audience.name, describeSync(segment.sync)];
+}
+
+/**
+ * Renders reports for the terminal.
+ * @param cwd - paths are shown relative to it.
+ */
+export function renderRunReport(reports: readonly CampaignReport[], cwd: string): string {
+  const out: string[] = [];
+  for (const report of reports) {
+    const seconds = (report.durationMs / 1000).toFixed(1);
+    out.push(
+      `\n${report.campaign} (${report.type}) — ${relative(cwd, report.file) || report.file}, run ${report.runId}${report.dryRun ? ', DRY RUN: nothing written' : ''}, ${seconds} s`,
+    );
+    const table = new Table({
+      head: ['segment', 'users', 'matched', 'unmatched', 'destination', 'audience', report.dryRun ? 'would change' : 'result'],
+      style: { head: [], border: [] },
+      wordWrap: true,
+      colWidths: [34, 7, 9, 11, 13, 30, 44],
+    });
+    for (const [index, segment] of report.segments.entries()) {
+      const base = [
+        segment.error ? `${segment.query}\nERROR: ${segment.error}` : segment.query,
+        count(segment.usersInSegment),
+        count(segment.matched),
+        count(segment.unmatched),
+      ];
+      if (report.destinations.length === 0) table.push([...base, '—', '—', '—']);
+      for (const destination of report.destinations) {
+        const name = `${destination.connector}`;
+        if ('error' in destination) {
+          table.push([...base, name, '—', `FAILED: ${destination.error}`]);
+          continue;
+        }
+        const entry = destination.segments[index];
+        const [audience, result] = entry ? destinationCell(entry) : ['—', '—'];
+        table.push([...base, name, audience, result]);
+      }
+    }
+    out.push(table.toString());
+    const merged = report.segments.reduce((sum, segment) => sum + segment.mergedDuplicates, 0);
+    if (merged > 0) out.push(`  ${count(merged)} USER_IDs shared an email with a better-ranked user and were merged into one member.`);
+  }
+  return `${out.join('\n')}\n`;
+}
