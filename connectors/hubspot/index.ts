@@ -1,0 +1,22 @@
+/**
+ * The `hubspot` destination connector: each segment becomes a MANUAL (static) HubSpot list of contacts.
+ * Endpoints, status codes and limits: `reference/destinations.md` §B and the links in hubspot-limits.ts.
+ */
+import type { DestinationConnector } from '../../src/sync/destination-connector.js';
+import { hubSpotConfigSchema, type HubSpotConfig } from './hubspot-config.js';
+import { hubSpotLimits } from './hubspot-limits.js';
+import { openHubSpotSession } from './hubspot-session.js';
+
+export { hubSpotConfigSchema, type HubSpotConfig } from './hubspot-config.js';
+export { HUBSPOT_SKIP_REASONS, HUBSPOT_TOKEN_VARIABLE } from './hubspot-session.js';
+
+/** The HubSpot connector (`connector: hubspot` in campaign files). */
+export const hubspotConnector: DestinationConnector<HubSpotConfig> = {
+  id: 'hubspot',
+  configSchema: hubSpotConfigSchema,
+  limits: hubSpotLimits,
+  capabilities: { modes: ['additive', 'mirror'] },
+  modeOf: (config) => config.mode,
+  audienceNameOf: (config) => config.list,
+  open: openHubSpotSession,
+};
