@@ -194,9 +194,14 @@ export async function syncAudience<Config extends { connector: string }>(options
 
   await Promise.all(
     chunks.map((chunk) =>
-      limit(() => runChunk(chunk)).catch((error: unknown) => {
-        firstError ??= error instanceof Error ? error : new Error(String(error));
-        stop.abort(error);
+      // Caught inside the task, so the stop flag is set before p-limit starts the next chunk.
+      limit(async () => {
+        try {
+          await runChunk(chunk);
+        } catch (error) {
+          firstError ??= error instanceof Error ? error : new Error(String(error));
+          stop.abort(error);
+        }
       }),
     ),
   );

@@ -36,33 +36,35 @@ export async function withRetry<T>(
 ): Promise<T> {
   const { policy, limiter, counters, signal } = options;
   let rateLimitWaits = 0;
-  return pRetry(
-    async () => {
+  // Rate-limit waits happen inside one attempt, so p-retry never counts them.
+  const attempt = async (attemptNumber: number): Promise<T> => {
+    for (;;) {
       await limiter.acquire(signal);
-      return call();
+      try {
+        return await call();
+      } catch (error) {
+        if (!(error instanceof RateLimitedError) || rateLimitWaits >= policy.maxRateLimitWaits) throw error;
+        rateLimitWaits += 1;
+        counters.rateLimitWaits += 1;
+        limiter.pauseFor(error.retryAfterMs);
+        options.onRetry?.(error, attemptNumber);
+        await sleep(error.retryAfterMs, signal);
+      }
+    }
+  };
+  return pRetry(attempt, {
+    retries: Math.max(0, policy.attempts - 1),
+    minTimeout: policy.minDelayMs,
+    maxTimeout: policy.maxDelayMs,
+    factor: 2,
+    randomize: true,
+    signal,
+    shouldRetry: ({ error }) => error instanceof TransientError,
+    onFailedAttempt: ({ error, attemptNumber }) => {
+      if (error instanceof TransientError && attemptNumber < policy.attempts) {
+        counters.retries += 1;
+        options.onRetry?.(error, attemptNumber);
+      }
     },
-    {
-      retries: Math.max(0, policy.attempts - 1),
-      minTimeout: policy.minDelayMs,
-      maxTimeout: policy.maxDelayMs,
-      factor: 2,
-      randomize: true,
-      signal,
-      shouldRetry: ({ error }) => error instanceof TransientError || error instanceof RateLimitedError,
-      shouldConsumeRetry: ({ error }) => !(error instanceof RateLimitedError),
-      onFailedAttempt: async ({ error, attemptNumber }) => {
-        if (error instanceof RateLimitedError) {
-          rateLimitWaits += 1;
-          if (rateLimitWaits > policy.maxRateLimitWaits) throw error;
-          counters.rateLimitWaits += 1;
-          limiter.pauseFor(error.retryAfterMs);
-          options.onRetry?.(error, attemptNumber);
-          await sleep(error.retryAfterMs, signal);
-        } else if (error instanceof TransientError && attemptNumber < policy.attempts) {
-          counters.retries += 1;
-          options.onRetry?.(error, attemptNumber);
-        }
-      },
-    },
-  );
+  });
 }
