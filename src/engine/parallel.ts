@@ -21,7 +21,13 @@ export function workerUrl(baseName: string): URL {
 /** Runs one worker to completion and resolves to the first message it posts. */
 export function runWorker<T>(url: URL, workerData: unknown): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const worker = new Worker(url, { workerData });
+    // From TypeScript sources (tsx, vitest) the worker registers tsx's loader first; the build runs the .js directly.
+    const worker = url.pathname.endsWith('.ts')
+      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`, {
+          eval: true,
+          workerData,
+        })
+      : new Worker(url, { workerData });
     let settled = false;
     worker.once('message', (message: T) => {
       settled = true;
