@@ -313,10 +313,10 @@ describe('loadDatasets', () => {
     });
     expect(datasets.usersMissing).toBeUndefined();
     expect([datasets.interactions.length, datasets.items.itemIds.length, datasets.users.byId.size]).toEqual([4, 3, 5]);
-    expect(progress.filter((event) => event.done).sort((a, b) => a.dataset.localeCompare(b.dataset))).toEqual([
-      { dataset: 'interactions', rowsRead: 4, done: true },
-      { dataset: 'items', rowsRead: 3, done: true },
-      { dataset: 'users', rowsRead: 5, done: true },
+    expect(progress.filter((event) => event.finished).sort((a, b) => a.dataset.localeCompare(b.dataset))).toEqual([
+      { dataset: 'interactions', rowsRead: 4, finished: true },
+      { dataset: 'items', rowsRead: 3, finished: true },
+      { dataset: 'users', rowsRead: 5, finished: true },
     ]);
   });
 

@@ -11,8 +11,8 @@ export interface LoadProgress {
   dataset: DatasetName;
   /** Rows read so far from this dataset's file. */
   rowsRead: number;
-  /** True on the last call for this dataset. */
-  done: boolean;
+  /** True on the last call for this dataset (same name as the pipeline's progress events). */
+  finished: boolean;
 }
 
 /** Options of {@link loadDatasets}. */
@@ -47,19 +47,19 @@ export async function loadDatasets(dir: string, options: LoadDatasetsOptions = {
 
   const [interactions, items, users] = await Promise.all([
     readInteractions(interactionsFile, {
-      onProgress: (rowsRead) => report?.({ dataset: 'interactions', rowsRead, done: false }),
+      onProgress: (rowsRead) => report?.({ dataset: 'interactions', rowsRead, finished: false }),
     }).then((read) => {
-      report?.({ dataset: 'interactions', rowsRead: read.length, done: true });
+      report?.({ dataset: 'interactions', rowsRead: read.length, finished: true });
       return read;
     }),
     readItems(itemsFile).then((read) => {
-      report?.({ dataset: 'items', rowsRead: read.itemIds.length, done: true });
+      report?.({ dataset: 'items', rowsRead: read.itemIds.length, finished: true });
       return read;
     }),
     files.users === undefined
       ? Promise.resolve(emptyUsers())
       : readUsers(files.users).then((read) => {
-          report?.({ dataset: 'users', rowsRead: read.byId.size, done: true });
+          report?.({ dataset: 'users', rowsRead: read.byId.size, finished: true });
           return read;
         }),
   ]);
