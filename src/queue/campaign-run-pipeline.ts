@@ -1,0 +1,48 @@
+/**
+ * What the queue needs from the pipeline: the same steps `run` uses in-process, one per job.
+ * The worker gets the real one ({@link createDefaultPipeline}); tests give a fake.
+ */
+import type { ChunkProgress } from '../sync/sync-audience.js';
+import type { RunContext } from '../pipeline/run-context.js';
+
+/** The little the queue reads of a loaded campaign. */
+export interface QueuedCampaign {
+  file: string;
+  campaign: { name: string; destinations: ReadonlyArray<{ connector: string }> };
+}
+
+/**
+ * One step of the segment job. A provider with a long external job (Personalize) answers
+ * `done: false` with its state and when to look again; the worker then delays the job
+ * (`moveToDelayed`) instead of waiting, and calls again with that state.
+ */
+export type SegmentStepResult<Segments> =
+  | { done: true; segments: Segments; summary: { segments: number; members: number } }
+  | { done: false; state: unknown; waitMs: number };
+
+export interface CampaignRunPipeline<Campaign extends QueuedCampaign = QueuedCampaign, Segments = unknown> {
+  /**
+   * Loads and validates one campaign file.
+   * @throws ConfigError
+   */
+  loadCampaign(file: string): Promise<Campaign>;
+  /**
+   * Generates the run's segments, or advances a long external step.
+   * @param state - what the previous step returned, undefined on the first call.
+   */
+  generateSegments(campaign: Campaign, ctx: RunContext, state: unknown): Promise<SegmentStepResult<Segments>>;
+  /** Parses segments read back from Redis (JSON). */
+  parseSegments(json: unknown): Segments;
+  /**
+   * Syncs every segment into one destination.
+   * @param progressFor - chunk checkpoints of segment `segmentIndex`.
+   * @throws AuthError, ConfigError, PermanentError, RateLimitedError, TransientError
+   */
+  syncDestination(
+    campaign: Campaign,
+    segments: Segments,
+    destinationIndex: number,
+    ctx: RunContext,
+    progressFor: (segmentIndex: number) => ChunkProgress,
+  ): Promise<unknown>;
+}

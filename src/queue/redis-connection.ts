@@ -1,0 +1,70 @@
+/**
+ * Redis connections for the queue: fail fast with a clear message when Redis is unreachable,
+ * warn when its eviction policy could drop jobs.
+ */
+import { Redis } from 'ioredis';
+import { TransientError } from '../core/errors.js';
+import { redactRedisUrl, type QueueSettings } from './queue-settings.js';
+
+export interface OpenRedisOptions {
+  /**
+   * `command`: a short CLI command; after the first connection, gives up after a few reconnects.
+   * `worker`: a long-running worker; once connected, reconnects for ever (BullMQ needs
+   * `maxRetriesPerRequest: null` for workers).
+   */
+  purpose: 'command' | 'worker';
+  /** How long the first connection may take, in milliseconds. @defaultValue 3000 */
+  connectTimeoutMs?: number;
+  /** Called with a warning for the operator (the eviction policy). */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * Connects to `settings.redisUrl` and checks it answers.
+ * @throws TransientError "Redis at … is unreachable" when the first connection fails (no endless reconnects).
+ */
+export async function openRedis(settings: QueueSettings, options: OpenRedisOptions): Promise<Redis> {
+  let connected = false;
+  let lastError: Error | undefined;
+  const client = new Redis(settings.redisUrl, {
+    lazyConnect: true,
+    connectTimeout: options.connectTimeoutMs ?? 3000,
+    maxRetriesPerRequest: options.purpose === 'worker' ? null : 2,
+    retryStrategy: (times) => {
+      if (!connected) return null;
+      if (options.purpose === 'command' && times > 3) return null;
+      return Math.min(times * 200, 5000);
+    },
+  });
+  client.on('error', (error: Error) => {
+    lastError = error;
+  });
+  try {
+    await client.connect();
+    connected = true;
+  } catch (error) {
+    client.disconnect();
+    const reason = (lastError ?? (error instanceof Error ? error : undefined))?.message ?? String(error);
+    throw new TransientError(
+      `Redis at ${redactRedisUrl(settings.redisUrl)} is unreachable (${reason}). Start Redis or set REDIS_URL.`,
+      { cause: error },
+    );
+  }
+  const policy = await readEvictionPolicy(client);
+  if (policy !== undefined && policy !== 'noeviction') {
+    options.onWarning?.(
+      `Redis maxmemory-policy is "${policy}"; BullMQ needs "noeviction", or Redis may drop queued jobs under memory pressure (redis-cli CONFIG SET maxmemory-policy noeviction).`,
+    );
+  }
+  return client;
+}
+
+/** `maxmemory-policy`, or undefined when the server does not allow CONFIG (some managed Redis). */
+async function readEvictionPolicy(client: Redis): Promise<string | undefined> {
+  try {
+    const reply: unknown = await client.config('GET', 'maxmemory-policy');
+    return Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1] : undefined;
+  } catch {
+    return undefined;
+  }
+}
