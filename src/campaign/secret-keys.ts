@@ -1,0 +1,63 @@
+/**
+ * Secrets never live in campaign files: they would end up in git, in job data and in logs.
+ * This finds keys that look like secrets anywhere in a parsed campaign and says which environment
+ * variable holds that secret instead.
+ */
+/** Key names (lower-cased, without `_`/`-`) that hold secrets. */
+const SECRET_KEYS = new Set([
+  'apikey', 'apitoken', 'token', 'accesstoken', 'refreshtoken', 'bearertoken', 'sessiontoken',
+  'password', 'passwd', 'secret', 'clientsecret', 'secretkey', 'privatekey', 'credentials',
+  'accesskeyid', 'secretaccesskey', 'awsaccesskeyid', 'awssecretaccesskey', 'awssessiontoken', 'authorization',
+]);
+const SECRET_SUFFIXES = ['apikey', 'token', 'password', 'secret', 'secretaccesskey', 'privatekey'];
+
+/** Environment variable of each connector's credential (see the connector's README). */
+const CONNECTOR_SECRET_ENV: Record<string, string> = {
+  mailchimp: 'MAILCHIMP_API_KEY',
+  hubspot: 'HUBSPOT_ACCESS_TOKEN',
+};
+
+const AWS_ADVICE =
+  'AWS credentials come from the standard AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO or an instance role)';
+
+/** True for a key name such as `apiKey`, `access_token`, `hubspotToken`, `password`. */
+export function isSecretKey(key: string): boolean {
+  const normalised = key.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return SECRET_KEYS.has(normalised) || SECRET_SUFFIXES.some((suffix) => normalised.endsWith(suffix));
+}
+
+/** A secret-looking key: its path in the campaign and what to do instead. */
+export interface SecretKeyFinding {
+  path: PropertyKey[];
+  message: string;
+}
+
+/** Every secret-looking key anywhere in `value` (objects and lists, at any depth). */
+export function findSecretKeys(value: unknown): SecretKeyFinding[] {
+  const issues: SecretKeyFinding[] = [];
+  const visit = (node: unknown, path: PropertyKey[], connector: string | undefined): void => {
+    if (Array.isArray(node)) {
+      node.forEach((child, index) => visit(child, [...path, index], connector));
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    const own = typeof record.connector === 'string' ? record.connector : typeof record.provider === 'string' ? record.provider : connector;
+    for (const [key, child] of Object.entries(record)) {
+      if (isSecretKey(key)) {
+        issues.push({ path: [...path, key], message: `secrets are not allowed in campaign files; ${advice(key, own)}` });
+      } else {
+        visit(child, [...path, key], own);
+      }
+    }
+  };
+  visit(value, [], undefined);
+  return issues;
+}
+
+function advice(key: string, owner: string | undefined): string {
+  const env = owner ? CONNECTOR_SECRET_ENV[owner] : undefined;
+  if (env) return `remove it and set the environment variable ${env}`;
+  if (owner === 'personalize' || /aws|accesskey/i.test(key)) return `remove it: ${AWS_ADVICE}`;
+  return `remove it and provide the secret through the environment (${Object.values(CONNECTOR_SECRET_ENV).join(', ')}; ${AWS_ADVICE})`;
+}
