@@ -4,7 +4,9 @@
  */
 import type { DestinationConnector } from '../src/sync/destination-connector.js';
 import { fileConnector } from './file/file-connector.js';
+import { hubspotConnector } from './hubspot/index.js';
 
 export const destinationConnectors: DestinationConnector[] = [
   fileConnector,
+  hubspotConnector,
 ];
