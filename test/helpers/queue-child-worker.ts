@@ -1,0 +1,42 @@
+/**
+ * Starts `queue-worker-process.ts` as a child process (`node --import tsx`), for the crash tests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { QueueSettings } from '../../src/queue/queue-settings.js';
+
+const script = fileURLToPath(new URL('./queue-worker-process.ts', import.meta.url));
+const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ChildWorker {
+  process: ChildProcess;
+  /** Everything the child printed (stdout and stderr). */
+  output(): string;
+  /** Resolves with the exit code (or the signal) when the child ends. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Spawns a worker and resolves once it printed `ready`. */
+export async function spawnChildWorker(settings: QueueSettings): Promise<ChildWorker> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: projectRoot,
+    env: { ...process.env, REDIS_URL: settings.redisUrl, AFFINITY_QUEUE_PREFIX: settings.prefix, LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (output.includes('ready\n')) resolve();
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    void exited.then(({ code, signal }) => reject(new Error(`worker exited before ready (${code ?? signal}): ${output}`)));
+  });
+  return { process: child, output: () => output, exited };
+}
