@@ -108,9 +108,9 @@ describe('local segment provider', () => {
   });
 
   it('ranks by the attribute’s warm items when a new item shares a value with them', async () => {
-    // STYLE camping: the tent (o2, o3, o4, o6 had it) and the new solar-lantern.
-    const [camping] = await localProvider().generate([{ itemAttributes: 'ITEMS.STYLE = "camping"' }], { numResults: 4 });
-    expect(sorted(camping!.output.usersList)).toEqual(['o2', 'o3', 'o4', 'o6']);
+    // STYLE camping: the tent (a trained outdoor item) and the new solar-lantern.
+    const [camping] = await localProvider().generate([{ itemAttributes: 'ITEMS.STYLE = "camping"' }], { numResults: 6 });
+    expect(sorted(camping!.output.usersList)).toEqual(outdoorFans);
   });
 
   it('falls back to activity for a value never seen in the interactions', async () => {

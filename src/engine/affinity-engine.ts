@@ -16,7 +16,7 @@ import { itemUserIndex, userActivity, type ItemUserIndex, type UserItemMatrix } 
 export interface AffinityEngineOptions {
   /**
    * γ, weight of the content prior X·1_A in attribute scores (0 = collaborative only, 1 = prior only).
-   * @defaultValue 0.5
+   * @defaultValue 0 (see `defaultAttributePriorWeight`)
    */
   attributePriorWeight?: number;
 }
@@ -44,10 +44,15 @@ export class AffinityEngine {
   ) {
     this.activity = userActivity(matrix);
     this.itemUsers = itemUserIndex(matrix);
-    this.attributePriorWeight = options.attributePriorWeight ?? 0.5;
+    this.attributePriorWeight = options.attributePriorWeight ?? 0;
     this.ranker = new UserRanker(this.activity);
     this.scores = new Float64Array(matrix.numUsers);
     this.itemWeights = new Float64Array(matrix.numItems);
+  }
+
+  /** Users that can appear in a segment (with at least one training interaction). */
+  get candidateCount(): number {
+    return this.ranker.candidateCount;
   }
 
   get numUsers(): number {

@@ -10,8 +10,13 @@ import { loadModelFile, saveModelFile, type SavedModel } from './model-file.js';
 import { trainRp3beta, type Rp3betaParams } from './rp3beta.js';
 import { buildUserItemMatrix, type UserItemMatrix } from './user-item-matrix.js';
 
-/** Defaults of the local engine; why each one: `docs/engine.md` and `evaluation.md` §2. */
-export const defaultAttributePriorWeight = 0.5;
+/**
+ * γ, weight of the content prior in attribute scores. 0: the pure pseudo-item score X·W·1_A. On the
+ * bundled retail data (`affinity-sync evaluate`, splits P and F, warm and cold-item queries) every
+ * γ > 0 tried (0.25, 0.5, 1) lost NDCG@25 and recall@1%: the prior X·1_A mostly re-adds user
+ * activity, which X·W·1_A already carries. Tune it with `affinity-sync evaluate --tune`.
+ */
+export const defaultAttributePriorWeight = 0;
 
 /** Options of {@link trainLocalModel}. */
 export interface TrainLocalModelOptions {
