@@ -41,7 +41,7 @@ function registryUnion<Block>(
   kind: string,
 ): z.ZodType<Block> {
   if (schemas.length === 0) {
-    return z.never({ error: `no ${kind} is registered` }) as unknown as z.ZodType<Block>;
+    return z.never({ error: `no ${kind} is registered` });
   }
   // Registry schemas are strict objects with a literal `provider`/`connector` (see the ports).
   return z.discriminatedUnion(key, schemas as unknown as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodType<Block>;

@@ -10,7 +10,7 @@ export function yamlLocator(document: Document, lineCounter: LineCounter): Locat
   const lineOf = (node: Node | null | undefined) =>
     node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
   return (path) => {
-    let node = document.contents as Node | null;
+    let node = document.contents;
     let line = lineOf(node);
     for (const segment of path) {
       if (isMap(node)) {

@@ -12,6 +12,9 @@ type Registrar = (program: Command, context: CliContext) => void;
 /** Command modules, in the order `--help` lists them. */
 const commandModules: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./commands/run.js'),
+  () => import('./commands/validate.js'),
+  () => import('./commands/schema.js'),
+  () => import('./commands/evaluate.js'),
 ];
 
 /** Runs the CLI with `argv` (as `process.argv`) and resolves to the exit code. */

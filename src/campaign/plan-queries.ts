@@ -1,0 +1,137 @@
+/**
+ * Plans a campaign's segment queries: excess-inventory → one Item-Affinity query per item (listed,
+ * or chosen by the inventory rule); new-items → one Item-Attribute-Affinity query per expression
+ * (written, structured, or derived from new items), checked against the items dataset.
+ */
+import { resolve } from 'node:path';
+import { ConfigError, type InputIssue } from '../core/errors.js';
+import type { Datasets, Items } from '../datasets/datasets.js';
+import {
+  AttributeExpressionError,
+  canonicalAttributeQuery,
+  parseAttributeExpression,
+} from '../expressions/index.js';
+import { queryKey } from '../segments/segment-provider.js';
+import type { ExcessInventoryCampaign, NewItemsCampaign } from './campaign-schema.js';
+import { dateStringToEpochSeconds } from './date-string.js';
+import type { LoadedCampaign } from './load-campaign.js';
+import { newItemQueries } from './new-item-queries.js';
+import type { PlannedQuery } from './planned-query.js';
+import { readInventory } from './read-inventory.js';
+import { selectOverstockedItems } from './select-overstocked-items.js';
+
+export type { PlannedQuery } from './planned-query.js';
+
+/** Item columns whose value names an item in reports, in order of preference. */
+const ITEM_NAME_COLUMNS = ['PRODUCT_NAME', 'NAME', 'TITLE'];
+
+/**
+ * The queries of a campaign, in a deterministic order, without duplicates.
+ * @throws ConfigError naming the campaign file and field (unknown ITEM_IDs, unknown or textual
+ *   columns); DataError for a bad inventory or new-items file (file and line).
+ */
+export async function planQueries(loaded: LoadedCampaign, datasets: Datasets): Promise<PlannedQuery[]> {
+  const { campaign } = loaded;
+  const planned =
+    campaign.type === 'excess-inventory'
+      ? await planExcessInventory(loaded, campaign, datasets)
+      : await planNewItems(loaded, campaign, datasets);
+  const seen = new Set<string>();
+  return planned.filter(({ query }) => {
+    const key = queryKey(query);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+async function planExcessInventory(
+  loaded: LoadedCampaign,
+  campaign: ExcessInventoryCampaign,
+  datasets: Datasets,
+): Promise<PlannedQuery[]> {
+  const { items } = campaign;
+  const label = itemLabeller(datasets.items);
+  if ('itemIds' in items) {
+    const unknown = items.itemIds.flatMap((itemId, index) => (datasets.items.indexOf.has(itemId) ? [] : [{ itemId, index }]));
+    if (unknown.length > 0) {
+      throw new ConfigError(
+        unknown.map(({ itemId, index }) => ({
+          file: loaded.file,
+          field: `items.itemIds[${index}]`,
+          message: `ITEM_ID ${itemId} is not in the items dataset (${datasets.files.items})`,
+        })),
+      );
+    }
+    return items.itemIds.map((itemId) => ({ query: { itemId }, label: label(itemId) }));
+  }
+
+  const { inventory, maxItems } = items;
+  const inventoryFile = resolve(loaded.baseDir, inventory.file);
+  const rows = await readInventory(inventoryFile, inventory.file);
+  const known = rows.filter((row) => datasets.items.indexOf.has(row.itemId));
+  if (rows.length > 0 && known.length === 0) {
+    throw new ConfigError([
+      {
+        file: loaded.file,
+        field: 'items.inventory.file',
+        message: `none of the ${rows.length} ITEM_IDs of ${inventory.file} is in the items dataset (${datasets.files.items}); is it the right inventory file?`,
+      },
+    ]);
+  }
+  const { items: selected } = selectOverstockedItems({
+    // Items outside the catalog cannot get an Item-Affinity segment, so they are left out.
+    inventory: known,
+    interactions: datasets.interactions,
+    rule: inventory.rule,
+    ...(inventory.asOf !== undefined ? { asOfSeconds: dateStringToEpochSeconds(inventory.asOf) } : {}),
+    ...(maxItems !== undefined ? { maxItems } : {}),
+  });
+  return selected.map(({ itemId }) => ({ query: { itemId }, label: label(itemId) }));
+}
+
+async function planNewItems(loaded: LoadedCampaign, campaign: NewItemsCampaign, datasets: Datasets): Promise<PlannedQuery[]> {
+  const issues: InputIssue[] = [];
+  const planned: PlannedQuery[] = [];
+  for (const [index, entry] of campaign.queries.entries()) {
+    const field = `queries[${index}]`;
+    try {
+      if (typeof entry === 'object' && 'fromNewItems' in entry && isRule(entry.fromNewItems)) {
+        planned.push(
+          ...(await newItemQueries(entry.fromNewItems, datasets, { file: loaded.file, field: `${field}.fromNewItems`, baseDir: loaded.baseDir })),
+        );
+        continue;
+      }
+      const expression = canonicalAttributeQuery(entry as string | Record<string, string | number | (string | number)[]>, datasets.items);
+      planned.push({
+        query: { itemAttributes: expression },
+        label: parseAttributeExpression(expression).terms.map((term) => term.value).join(' / '),
+      });
+    } catch (error) {
+      if (error instanceof AttributeExpressionError) {
+        issues.push({ file: loaded.file, field, message: `${error.message} (items dataset ${datasets.files.items})` });
+      } else if (error instanceof ConfigError && error.issues.every((issue) => issue.file === loaded.file)) {
+        issues.push(...error.issues);
+      } else {
+        throw error;
+      }
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return planned;
+}
+
+function isRule(value: unknown): value is Parameters<typeof newItemQueries>[0] {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function itemLabeller(items: Items): (itemId: string) => string {
+  const nameColumn = ITEM_NAME_COLUMNS.map((name) => items.columns.find((column) => column.name.toUpperCase() === name)).find(
+    (column) => column !== undefined,
+  );
+  return (itemId) => {
+    const row = items.indexOf.get(itemId);
+    const name = row !== undefined ? nameColumn?.values[row]?.[0] : undefined;
+    return name && name.trim() !== '' ? name : itemId;
+  };
+}
