@@ -31,17 +31,16 @@ export type SplitName = 'P' | 'F';
 /** Query sets: Item-Affinity, Item-Attribute-Affinity, attribute queries about new items only. */
 export type RecipeName = 'item' | 'attribute' | 'cold';
 
-/** A model to evaluate. */
+/** A model to evaluate: trains on a split's training matrix. */
 export interface CandidateModel {
   name: string;
-  train(matrix: UserItemMatrix): Promise<AffinityModel>;
-  /** γ of attribute scores. */
-  attributePriorWeight: number;
+  /** The trained model and the γ of its attribute scores. */
+  train(matrix: UserItemMatrix): Promise<{ model: AffinityModel; attributePriorWeight: number }>;
 }
 
 /** The default model of the engine (RP3beta with its documented defaults). */
 export function rp3betaCandidate(params: Partial<Rp3betaParams> = {}, attributePriorWeight = defaultAttributePriorWeight, name = 'rp3beta'): CandidateModel {
-  return { name, train: (matrix) => trainRp3beta(matrix, params), attributePriorWeight };
+  return { name, train: async (matrix) => ({ model: await trainRp3beta(matrix, params), attributePriorWeight }) };
 }
 
 /** Options of {@link evaluateEngine}. */
@@ -156,10 +155,10 @@ async function evaluateQuerySets(
 ): Promise<RecipeResult[]> {
   const engines: Array<{ name: string; engine: AffinityEngine }> = [];
   for (const candidate of models) {
-    const model = await candidate.train(split.train);
-    engines.push({ name: candidate.name, engine: new AffinityEngine(split.train, model, { attributePriorWeight: candidate.attributePriorWeight }) });
+    const { model, attributePriorWeight } = await candidate.train(split.train);
+    engines.push({ name: candidate.name, engine: new AffinityEngine(split.train, model, { attributePriorWeight }) });
   }
-  const base = engines[0]?.engine ?? new AffinityEngine(split.train, await rp3betaCandidate().train(split.train));
+  const base = engines[0]?.engine ?? new AffinityEngine(split.train, (await rp3betaCandidate().train(split.train)).model);
   const results: RecipeResult[] = [];
   for (const [recipe, queries] of querySets) {
     const perMethod = new Map<string, { values: Map<string, number[]>; covered: Set<number> }>();
@@ -226,7 +225,7 @@ async function evaluateQuerySets(
 }
 
 /** Ranks the users of one query with a model engine, the way the local provider would. */
-function rankWithEngine(engine: AffinityEngine, query: EvaluationQuery, depth: number): Int32Array {
+export function rankWithEngine(engine: AffinityEngine, query: EvaluationQuery, depth: number): Int32Array {
   if (query.item !== undefined) return engine.itemAffinity(query.item, { numResults: depth, excludeInteracted: true });
   const attribute = query.attribute!;
   switch (attribute.kind) {
