@@ -1,0 +1,33 @@
+/** Campaign config of the `mailchimp` destination (the API key comes from `MAILCHIMP_API_KEY`, never from here). */
+import { z } from 'zod';
+
+export const mailchimpConfigSchema = z
+  .object({
+    connector: z.literal('mailchimp'),
+    /** Mailchimp audience (list) id, e.g. `a1b2c3d4e5`. */
+    audienceId: z.string().trim().min(1, 'expected the Mailchimp audience (list) id'),
+    /**
+     * Tag (static segment) name template: `{{campaign}}`, `{{query}}`, `{{label}}`, `{{date}}`.
+     * Checked after rendering: Mailchimp tag names have at most 100 characters.
+     * @defaultValue `affinity {{campaign}} {{query}}`
+     */
+    tag: z.string().min(1, 'expected a tag name template').default('affinity {{campaign}} {{query}}'),
+    /**
+     * `additive` tags the segment's members and never untags; `mirror` also untags members of this
+     * tag who left the segment (never unsubscribes or deletes anyone).
+     * @defaultValue `additive`
+     */
+    mode: z.enum(['additive', 'mirror']).default('additive'),
+    /**
+     * People of the segment who are not in the audience: `skip` (only existing members are tagged),
+     * or add them with `status_if_new` `pending` (Mailchimp sends a confirmation email) or
+     * `transactional` (no marketing consent).
+     * @defaultValue `skip`
+     */
+    newMembers: z.enum(['skip', 'pending', 'transactional']).default('skip'),
+    /** API base URL (proxies, tests), e.g. `http://127.0.0.1:8080/3.0`; env `MAILCHIMP_BASE_URL` also sets it. @defaultValue `https://<dc>.api.mailchimp.com/3.0` */
+    baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  })
+  .strict();
+
+export type MailchimpConfig = z.infer<typeof mailchimpConfigSchema>;

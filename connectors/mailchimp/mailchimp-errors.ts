@@ -1,0 +1,78 @@
+/**
+ * Maps a rejected Mailchimp call (a superagent error) to our error classes. Mailchimp answers
+ * errors as RFC 7807 problem details (`{type, title, status, detail, instance}`, Marketing API
+ * "Errors" glossary); we classify on `status` + `title`, never on `detail`, and never quote
+ * `detail` (it may hold an email address).
+ */
+import {
+  AffinitySyncError,
+  AuthError,
+  ConfigError,
+  PermanentError,
+  RateLimitedError,
+  TransientError,
+} from '../../src/core/errors.js';
+
+/** The problem details of an error answer, when there is one. */
+export interface MailchimpProblem {
+  status: number;
+  title: string;
+}
+
+/** Network failures that may pass: retried. */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'ECONNREFUSED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+interface SuperagentError {
+  status?: number;
+  code?: string;
+  timeout?: number;
+  response?: { body?: unknown; text?: string; headers?: Record<string, string | undefined> };
+}
+
+/** Status and title of a Mailchimp error answer; undefined for network errors. */
+export function problemOf(error: unknown): MailchimpProblem | undefined {
+  const { status, response } = (error ?? {}) as SuperagentError;
+  if (typeof status !== 'number') return undefined;
+  let body = response?.body;
+  if ((body === undefined || (typeof body === 'object' && body !== null && Object.keys(body).length === 0)) && response?.text) {
+    try {
+      body = JSON.parse(response.text);
+    } catch {
+      body = undefined;
+    }
+  }
+  const title = typeof body === 'object' && body !== null && typeof (body as { title?: unknown }).title === 'string' ? (body as { title: string }).title : '';
+  return { status, title };
+}
+
+/** Wait before retrying a 429: `Retry-After` when Mailchimp sends it (undocumented), else `fallbackMs`. */
+function retryAfterMs(error: unknown, fallbackMs: number): number {
+  const header = (error as SuperagentError).response?.headers?.['retry-after'];
+  const seconds = header === undefined ? Number.NaN : Number(header);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : fallbackMs;
+}
+
+/**
+ * Our error for a failed call. `operation` names the call for the message (`create tag`).
+ * 429 → RateLimitedError; 5xx, timeouts, resets → TransientError; 401/403 → AuthError;
+ * other 4xx → PermanentError.
+ */
+export function toMailchimpError(error: unknown, operation: string, options: { rateLimitWaitMs: number }): AffinitySyncError {
+  if (error instanceof AffinitySyncError) return error;
+  const problem = problemOf(error);
+  if (!problem) {
+    const code = (error as SuperagentError | undefined)?.code;
+    if (code === 'ENOTFOUND') return new ConfigError([{ field: 'MAILCHIMP_API_KEY', message: `Mailchimp ${operation}: API host not found; check the key's data-centre suffix or the base URL` }], { cause: error });
+    if ((code && TRANSIENT_CODES.has(code)) || (error as SuperagentError | undefined)?.timeout !== undefined) {
+      return new TransientError(`Mailchimp ${operation}: network error ${code ?? 'timeout'}`, { cause: error });
+    }
+    return new PermanentError(`Mailchimp ${operation}: unexpected failure (${error instanceof Error ? error.name : 'unknown error'})`, { cause: error });
+  }
+  const what = `Mailchimp ${operation}: ${problem.status}${problem.title ? ` ${problem.title}` : ''}`;
+  if (problem.status === 429) return new RateLimitedError(what, retryAfterMs(error, options.rateLimitWaitMs), { cause: error });
+  if (problem.status === 401 || problem.status === 403) return new AuthError(`${what} (check MAILCHIMP_API_KEY and its data-centre suffix)`, { cause: error });
+  // 503 "Compliance Related": the account is under review; retrying will not help.
+  if (problem.status === 503 && /compliance/i.test(problem.title)) return new PermanentError(what, { cause: error });
+  if (problem.status >= 500) return new TransientError(what, { cause: error });
+  return new PermanentError(what, { cause: error });
+}

@@ -1,0 +1,206 @@
+/**
+ * A Mailchimp session: one audience (list), its tags (static segments) and members.
+ * Consent rules (reference/destinations.md §A3): never send `status` for an existing member, never
+ * tag or change an unsubscribed, cleaned or archived member, create members only through
+ * `status_if_new` when `newMembers` allows it.
+ */
+import { ConfigError, PermanentError } from '../../src/core/errors.js';
+import { hashId } from '../../src/core/logger.js';
+import type {
+  ApplyBatch,
+  AudienceRef,
+  AudienceSpec,
+  ConnectorContext,
+  ConnectorSession,
+  RecordOutcome,
+} from '../../src/sync/destination-connector.js';
+import type { AudienceMember } from '../../src/identity/identity-resolver.js';
+import type { BatchSegmentMembersResult, MailchimpApi, MemberStatus } from './mailchimp-client.js';
+import type { MailchimpConfig } from './mailchimp-config.js';
+import { problemOf } from './mailchimp-errors.js';
+import { subscriberHash } from './subscriber-hash.js';
+
+/** Mailchimp tag names have at most 100 characters (Marketing API, "Tags": `name`). */
+export const MAX_TAG_LENGTH = 100;
+/** Largest `count` of a Mailchimp collection page. */
+const PAGE_SIZE = 1000;
+/** Statuses a member may be tagged in: they keep their consent as it is. */
+const TAGGABLE: ReadonlySet<MemberStatus> = new Set(['subscribed', 'pending', 'transactional']);
+/** 400 titles that mean this person must not be (re)added: a skip, never a retry (§A3). */
+const CONSENT_TITLES = new Set(['Member In Compliance State', 'Forgotten Email Not Subscribed']);
+/** Skip reason of an email that is not in the audience while `newMembers` is `skip`. */
+export const NOT_A_MEMBER = 'notAMember';
+
+export class MailchimpSession implements ConnectorSession {
+  private readonly listId: string;
+  private statuses?: Promise<Map<string, MemberStatus>>;
+  private readonly segmentIds = new Map<string, AudienceRef>();
+
+  constructor(
+    private readonly api: MailchimpApi,
+    private readonly config: MailchimpConfig,
+    private readonly context: ConnectorContext,
+  ) {
+    this.listId = config.audienceId;
+  }
+
+  async testConnection(): Promise<string> {
+    await this.api.ping();
+    const list = await this.readList();
+    const members = list.stats?.member_count;
+    return `mailchimp: key accepted on server ${this.api.server}; audience ${list.id} "${list.name}"${members === undefined ? '' : ` has ${members} members`}`;
+  }
+
+  async ensureAudience(spec: AudienceSpec, options: { dryRun: boolean }): Promise<AudienceRef> {
+    const name = spec.name;
+    if (name.length > MAX_TAG_LENGTH) {
+      throw new ConfigError([{ field: 'tag', message: `renders "${name.slice(0, 40)}…" with ${name.length} characters; Mailchimp tag names have at most ${MAX_TAG_LENGTH}: shorten the template or use {{label}}` }]);
+    }
+    const key = name.toLowerCase();
+    const known = this.segmentIds.get(key);
+    if (known) return { ...known, created: false };
+    const found = await this.findSegment(key);
+    if (found) {
+      const ref = { id: String(found.id), name: found.name, created: false };
+      this.segmentIds.set(key, ref);
+      return ref;
+    }
+    if (options.dryRun) return { id: '', name, created: false };
+    const created = await this.api.createSegment(this.listId, name);
+    const ref = { id: String(created.id), name: created.name, created: true };
+    this.segmentIds.set(key, ref);
+    this.context.logger.info({ connector: 'mailchimp', tag: hashId(name), segmentId: ref.id }, 'tag created');
+    return ref;
+  }
+
+  async *listMembers(audience: AudienceRef): AsyncIterable<string[]> {
+    for (let offset = 0; ; offset += PAGE_SIZE) {
+      const page = await this.api.listSegmentMembers(this.listId, audience.id, { count: PAGE_SIZE, offset });
+      yield page.members.map((member) => member.email_address.trim().toLowerCase());
+      if (page.members.length < PAGE_SIZE || offset + PAGE_SIZE >= page.total_items) return;
+    }
+  }
+
+  async apply(audience: AudienceRef, batch: ApplyBatch): Promise<RecordOutcome[]> {
+    const outcomes: RecordOutcome[] = [];
+    if (batch.add.length > 0) outcomes.push(...(await this.tag(audience, batch.add)));
+    if (batch.remove.length > 0) outcomes.push(...(await this.untag(audience, batch.remove)));
+    return outcomes;
+  }
+
+  private async tag(audience: AudienceRef, members: AudienceMember[]): Promise<RecordOutcome[]> {
+    const statuses = await this.memberStatuses();
+    const outcomes: RecordOutcome[] = [];
+    const toTag: string[] = [];
+    const newcomers: AudienceMember[] = [];
+    for (const member of members) {
+      const status = statuses.get(member.email);
+      if (status === undefined) {
+        if (this.config.newMembers === 'skip') outcomes.push({ email: member.email, kind: 'skipped', reason: NOT_A_MEMBER });
+        else newcomers.push(member);
+      } else if (TAGGABLE.has(status)) {
+        toTag.push(member.email);
+      } else {
+        outcomes.push({ email: member.email, kind: 'skipped', reason: status });
+      }
+    }
+    const created = await Promise.all(newcomers.map((member) => this.addMember(member, statuses)));
+    for (const [index, result] of created.entries()) {
+      const email = newcomers[index]!.email;
+      if (result === 'taggable') toTag.push(email);
+      else outcomes.push(result);
+    }
+    if (toTag.length === 0) return outcomes;
+    const answer = await this.api.batchSegmentMembers(this.listId, audience.id, { members_to_add: toTag });
+    return [...outcomes, ...segmentOutcomes(toTag, answer, 'added')];
+  }
+
+  private async untag(audience: AudienceRef, emails: string[]): Promise<RecordOutcome[]> {
+    const answer = await this.api.batchSegmentMembers(this.listId, audience.id, { members_to_remove: emails });
+    return segmentOutcomes(emails, answer, 'removed');
+  }
+
+  /** Adds one person with `status_if_new`; an existing member's status is left as it is. */
+  private async addMember(member: AudienceMember, statuses: Map<string, MemberStatus>): Promise<RecordOutcome | 'taggable'> {
+    const statusIfNew = this.config.newMembers === 'transactional' ? 'transactional' : 'pending';
+    const mergeFields: Record<string, string> = {};
+    if (member.firstName) mergeFields.FNAME = member.firstName;
+    if (member.lastName) mergeFields.LNAME = member.lastName;
+    try {
+      const saved = await this.api.upsertMember(this.listId, subscriberHash(member.email), {
+        email_address: member.email,
+        status_if_new: statusIfNew,
+        ...(Object.keys(mergeFields).length > 0 ? { merge_fields: mergeFields } : {}),
+      });
+      statuses.set(member.email, saved.status);
+      return TAGGABLE.has(saved.status) ? 'taggable' : { email: member.email, kind: 'skipped', reason: saved.status };
+    } catch (error) {
+      const problem = problemOf((error as { cause?: unknown }).cause);
+      if (problem?.status === 400 && CONSENT_TITLES.has(problem.title)) return { email: member.email, kind: 'skipped', reason: problem.title };
+      if (problem?.status === 400) return { email: member.email, kind: 'failed', retryable: false, code: problem.title || 'Bad Request' };
+      throw error;
+    }
+  }
+
+  /** Email → status of every audience member, read once per session (pages in parallel, within the connection budget). */
+  private memberStatuses(): Promise<Map<string, MemberStatus>> {
+    this.statuses ??= this.readMemberStatuses().catch((error: unknown) => {
+      this.statuses = undefined;
+      throw error;
+    });
+    return this.statuses;
+  }
+
+  private async readMemberStatuses(): Promise<Map<string, MemberStatus>> {
+    const statuses = new Map<string, MemberStatus>();
+    const first = await this.api.listMembers(this.listId, { count: PAGE_SIZE, offset: 0 });
+    const offsets: number[] = [];
+    for (let offset = PAGE_SIZE; offset < first.total_items; offset += PAGE_SIZE) offsets.push(offset);
+    const rest = await Promise.all(offsets.map((offset) => this.api.listMembers(this.listId, { count: PAGE_SIZE, offset })));
+    for (const page of [first, ...rest]) {
+      for (const member of page.members) statuses.set(member.email_address.trim().toLowerCase(), member.status);
+    }
+    this.context.logger.debug({ connector: 'mailchimp', members: statuses.size }, 'audience statuses read');
+    return statuses;
+  }
+
+  private async findSegment(lowerName: string): Promise<{ id: number; name: string } | undefined> {
+    for (let offset = 0; ; offset += PAGE_SIZE) {
+      const page = await this.api.listSegments(this.listId, { count: PAGE_SIZE, offset });
+      const match = page.segments.find((segment) => segment.name.trim().toLowerCase() === lowerName);
+      if (match) return match;
+      if (page.segments.length < PAGE_SIZE || offset + PAGE_SIZE >= page.total_items) return undefined;
+    }
+  }
+
+  private async readList() {
+    try {
+      return await this.api.getList(this.listId);
+    } catch (error) {
+      if (error instanceof PermanentError && problemOf(error.cause)?.status === 404) {
+        throw new ConfigError([{ field: 'audienceId', message: `Mailchimp has no audience "${this.listId}" on server ${this.api.server}` }], { cause: error });
+      }
+      throw error;
+    }
+  }
+}
+
+/**
+ * One outcome per email of a `batchSegmentMembers` answer: listed as added/removed → that kind;
+ * in `errors[]` → skipped (not a member) or failed; in neither → already in that state.
+ */
+function segmentOutcomes(emails: string[], answer: BatchSegmentMembersResult | null, done: 'added' | 'removed'): RecordOutcome[] {
+  const changed = new Set((done === 'added' ? answer?.members_added : answer?.members_removed)?.map((member) => member.email_address.trim().toLowerCase()));
+  const errors = new Map<string, string>();
+  for (const entry of answer?.errors ?? []) for (const email of entry.email_addresses) errors.set(email.trim().toLowerCase(), entry.error);
+  return emails.map((email): RecordOutcome => {
+    if (changed.has(email)) return { email, kind: done };
+    const error = errors.get(email);
+    if (error !== undefined) {
+      return /not (a )?(list )?member|not (in|on|part of|subscribed to) (the |this )?(list|audience)|(does not|doesn't|do not|don't) (exist|belong)/i.test(error)
+        ? { email, kind: 'skipped', reason: NOT_A_MEMBER }
+        : { email, kind: 'failed', retryable: false, code: 'tagRejected' };
+    }
+    return done === 'added' ? { email, kind: 'alreadyMember' } : { email, kind: 'removed' };
+  });
+}
