@@ -26,8 +26,8 @@ export class RequestBudget {
   private capacity: number;
   private readonly windowMs: number;
   private readonly now: () => number;
-  /** When each request of the current window finished (ascending), plus slots HubSpot says others used. */
-  private readonly finishedAt: number[] = [];
+  /** When the slots of finished requests free up (ascending), including slots HubSpot says others used. */
+  private readonly freeAt: number[] = [];
   private inFlight = 0;
   private pausedUntil = 0;
   private readonly waiters: Array<() => void> = [];
@@ -57,7 +57,7 @@ export class RequestBudget {
       return await request();
     } finally {
       this.inFlight -= 1;
-      this.finishedAt.push(this.now());
+      this.hold(this.now() + this.windowMs);
       this.drain();
     }
   }
@@ -75,21 +75,31 @@ export class RequestBudget {
 
   /**
    * Learns from an answer's `X-HubSpot-RateLimit-Max` (a lower portal limit than configured lowers the
-   * budget) and `-Remaining` (requests made by others with the same token take slots). Call it right after
-   * the answer, whose request counts on both sides.
+   * budget) and `-Remaining` (requests made by others with the same token take slots, for at most
+   * `-Interval-Milliseconds`). Call it right after the answer, whose request counts on both sides.
    */
   observe(headers: ResponseHeaders): void {
     const max = Number(headers['x-hubspot-ratelimit-max']);
     if (Number.isInteger(max) && max >= 1) this.lowerTo(max);
     const remaining = Number(headers['x-hubspot-ratelimit-remaining'] ?? Number.NaN);
     if (!Number.isInteger(remaining) || remaining < 0) return;
-    this.prune(this.now());
-    const locallyFree = this.capacity - this.finishedAt.length - this.inFlight;
-    for (let extra = locallyFree - remaining; extra > 0; extra -= 1) this.finishedAt.push(this.now());
+    const intervalMs = Number(headers['x-hubspot-ratelimit-interval-milliseconds']);
+    const holdMs = intervalMs > 0 ? Math.min(intervalMs, this.windowMs) : this.windowMs;
+    const now = this.now();
+    this.prune(now);
+    const locallyFree = this.capacity - this.freeAt.length - this.inFlight;
+    for (let extra = locallyFree - remaining; extra > 0; extra -= 1) this.hold(now + holdMs);
+  }
+
+  /** Takes a slot until `until` (keeps {@link freeAt} sorted). */
+  private hold(until: number): void {
+    let index = this.freeAt.length;
+    while (index > 0 && this.freeAt[index - 1]! > until) index -= 1;
+    this.freeAt.splice(index, 0, until);
   }
 
   private prune(now: number): void {
-    while (this.finishedAt.length > 0 && this.finishedAt[0]! + this.windowMs <= now) this.finishedAt.shift();
+    while (this.freeAt.length > 0 && this.freeAt[0]! <= now) this.freeAt.shift();
   }
 
   private drain(): void {
@@ -99,14 +109,14 @@ export class RequestBudget {
     }
     const now = this.now();
     this.prune(now);
-    while (this.waiters.length > 0 && now >= this.pausedUntil && this.inFlight + this.finishedAt.length < this.capacity) {
+    while (this.waiters.length > 0 && now >= this.pausedUntil && this.inFlight + this.freeAt.length < this.capacity) {
       this.inFlight += 1;
       this.waiters.shift()!();
     }
     if (this.waiters.length === 0) return;
     let wakeAt: number | undefined;
     if (now < this.pausedUntil) wakeAt = this.pausedUntil;
-    else if (this.finishedAt.length > 0) wakeAt = this.finishedAt[0]! + this.windowMs;
+    else if (this.freeAt.length > 0) wakeAt = this.freeAt[0]!;
     // Otherwise every slot is in flight: the next settle calls drain().
     if (wakeAt !== undefined) this.timer = setTimeout(() => this.drain(), Math.max(1, wakeAt - now));
   }
