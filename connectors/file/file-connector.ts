@@ -84,7 +84,7 @@ class FileSession implements ConnectorSession {
     }
     this.queryOfPath.set(path, spec.query);
     const created = !(await exists(path));
-    if (options.dryRun || this.open.has(path)) return { id: path, name: stem, created };
+    if (options.dryRun || this.open.has(path)) return { id: path, name: stem, created, location: path };
 
     await mkdir(this.dir, { recursive: true });
     const tempPath = join(this.dir, `.${stem}.csv.${randomBytes(6).toString('hex')}.tmp`);
@@ -92,7 +92,7 @@ class FileSession implements ConnectorSession {
     const audience: OpenAudience = { spec, tempPath, handle, hash: createHash('sha256'), emails: new Set() };
     this.open.set(path, audience);
     await this.write(audience, stringify([[...AUDIENCE_CSV_COLUMNS]]));
-    return { id: path, name: stem, created };
+    return { id: path, name: stem, created, location: path };
   }
 
   async apply(ref: AudienceRef, batch: ApplyBatch): Promise<RecordOutcome[]> {

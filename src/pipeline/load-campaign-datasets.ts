@@ -21,7 +21,9 @@ export function loadCampaignDatasets(loaded: LoadedCampaign, ctx: RunContext): P
   let datasets = cache.get(dir);
   if (!datasets) {
     datasets = loadDatasets(dir, {
-      onProgress: ctx.onProgress ? (event) => ctx.onProgress?.({ step: 'loading datasets', ...event }) : undefined,
+      onProgress: ctx.onProgress
+        ? (event) => ctx.onProgress?.({ step: `loading ${event.dataset}`, done: event.rowsRead, finished: event.finished })
+        : undefined,
     });
     cache.set(dir, datasets);
   }

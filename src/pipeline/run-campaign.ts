@@ -34,6 +34,8 @@ export interface CampaignReport {
     usersInSegment: number;
     matched: number;
     unmatched: number;
+    /** Distinct emails: the audience members. */
+    members: number;
     mergedDuplicates: number;
     error: string | null;
   }>;
@@ -62,6 +64,7 @@ function summarise(segments: CampaignSegments): CampaignReport['segments'] {
       usersInSegment: segment.usersInSegment,
       matched: segment.usersInSegment - unknownUser - missingEmail - invalidEmail,
       unmatched: unknownUser + missingEmail + invalidEmail,
+      members: segment.resolved.members.length,
       mergedDuplicates: segment.resolved.mergedDuplicates,
       error: segment.error,
     };

@@ -2,7 +2,7 @@
  * The run report as text tables (cli-table3): one table per campaign, one row per segment and
  * destination, with users in segment, matched to an email, unmatched, and what the destination did.
  */
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import Table from 'cli-table3';
 import type { CampaignReport } from '../pipeline/run-campaign.js';
 import type { SegmentDestinationReport } from '../pipeline/sync-campaign-destination.js';
@@ -20,8 +20,8 @@ export function describeSync(sync: AudienceSyncReport): string {
   }
   const { added, alreadyMember, removed, skipped, failed } = sync.outcomes;
   const parts = [`added ${count(added)}`];
-  if (alreadyMember > 0) parts.push(`already ${count(alreadyMember)}`);
-  if (removed > 0 || sync.mode === 'mirror') parts.push(`removed ${count(removed)}`);
+  if (alreadyMember > 0) parts.push(`already in ${count(alreadyMember)}`);
+  if (removed > 0) parts.push(`removed ${count(removed)}`);
   if (skipped > 0) {
     const reasons = Object.entries(sync.skipReasons)
       .map(([reason, n]) => `${count(n)} ${reason}`)
@@ -37,11 +37,13 @@ export function describeSync(sync: AudienceSyncReport): string {
   return parts.join(', ');
 }
 
-function destinationCell(segment: SegmentDestinationReport): [string, string] {
+function destinationCell(segment: SegmentDestinationReport, cwd: string): [string, string] {
   if (segment.skippedBecause) return ['—', `not synced: segment failed`];
   if (segment.error) return ['—', `FAILED: ${segment.error}`];
   if (!segment.sync) return ['—', '—'];
-  return [segment.sync.audience.name, describeSync(segment.sync)];
+  const { audience } = segment.sync;
+  const where = audience.location && isAbsolute(audience.location) ? relative(cwd, audience.location) : (audience.location ?? audience.name);
+  return [where, describeSync(segment.sync)];
 }
 
 /**
@@ -56,17 +58,16 @@ export function renderRunReport(reports: readonly CampaignReport[], cwd: string)
       `\n${report.campaign} (${report.type}) — ${relative(cwd, report.file) || report.file}, run ${report.runId}${report.dryRun ? ', DRY RUN: nothing written' : ''}, ${seconds} s`,
     );
     const table = new Table({
-      head: ['segment', 'users', 'matched', 'unmatched', 'destination', 'audience', report.dryRun ? 'would change' : 'result'],
+      head: ['segment', 'users', 'matched', 'unmatched', 'members', 'destination', 'audience', report.dryRun ? 'would change' : 'result'],
       style: { head: [], border: [] },
-      wordWrap: true,
-      colWidths: [34, 7, 9, 11, 13, 30, 44],
     });
     for (const [index, segment] of report.segments.entries()) {
       const base = [
-        segment.error ? `${segment.query}\nERROR: ${segment.error}` : segment.query,
+        [segment.label, segment.query, segment.error ? `ERROR: ${segment.error}` : undefined].filter(Boolean).join('\n'),
         count(segment.usersInSegment),
         count(segment.matched),
         count(segment.unmatched),
+        count(segment.members),
       ];
       if (report.destinations.length === 0) table.push([...base, '—', '—', '—']);
       for (const destination of report.destinations) {
@@ -76,7 +77,7 @@ export function renderRunReport(reports: readonly CampaignReport[], cwd: string)
           continue;
         }
         const entry = destination.segments[index];
-        const [audience, result] = entry ? destinationCell(entry) : ['—', '—'];
+        const [audience, result] = entry ? destinationCell(entry, cwd) : ['—', '—'];
         table.push([...base, name, audience, result]);
       }
     }

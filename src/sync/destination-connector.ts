@@ -49,6 +49,8 @@ export interface AudienceRef {
   name: string;
   /** True when this run created it. */
   created: boolean;
+  /** Where a person finds it (a file path, an audience and tag), for reports. */
+  location?: string;
 }
 
 /** Result of one record, returned, never thrown. */
