@@ -13,7 +13,7 @@ export const CAMPAIGN_JSON_SCHEMA_PATH = 'schema/campaign.schema.json';
 
 /** The JSON Schema (draft 2020-12) of campaign files, as they are written (defaults optional). */
 export function campaignJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(campaignSchema(), { io: 'input', unrepresentable: 'any', reused: 'ref' });
+  const schema = z.toJSONSchema(campaignSchema(), { io: 'input', unrepresentable: 'any' });
   return { ...schema, $id: 'https://affinity-sync.dev/schema/campaign.schema.json', title: 'affinity-sync campaign' };
 }
 

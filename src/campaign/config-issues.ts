@@ -37,6 +37,10 @@ export function toInputIssues(issues: readonly Issue[], input: unknown, file: st
           add(path, issue.issues.map((inner) => inner.message).join('; '));
           break;
         case 'invalid_union': {
+          if (issue.errors.length === 0 && 'discriminator' in issue) {
+            add(path, discriminatorMessage(issue, valueAt(input, path)));
+            break;
+          }
           const branch = issue.errors.length > 0 ? bestBranch(issue.errors, valueAt(input, path)) : undefined;
           if (branch) walk(branch, path);
           else add(path, issue.message);
@@ -52,6 +56,13 @@ export function toInputIssues(issues: readonly Issue[], input: unknown, file: st
   };
   walk(issues, []);
   return result;
+}
+
+function discriminatorMessage(issue: Issue, value: unknown): string {
+  const options = (issue as { options?: unknown[] }).options;
+  if (!Array.isArray(options) || options.length === 0) return issue.message;
+  const expected = `expected one of: ${options.map(String).join(', ')}`;
+  return value === undefined ? `missing; ${expected}` : `unknown value ${JSON.stringify(value)}; ${expected}`;
 }
 
 /**

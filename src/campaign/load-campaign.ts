@@ -50,7 +50,7 @@ export async function checkCampaignFile(file: string, options: LoadCampaignOptio
   }
 
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, ...(extension === '.json' ? { schema: 'json' } : {}) });
+  const document = parseDocument(text, { lineCounter, prettyErrors: true, ...(extension === '.json' ? { schema: 'json' } : {}) });
   if (document.errors.length > 0) {
     return {
       ok: false,
@@ -60,7 +60,7 @@ export async function checkCampaignFile(file: string, options: LoadCampaignOptio
         return {
           file,
           ...(position ? { line: position.line } : {}),
-          message: `invalid ${kind}${position ? ` at line ${position.line}, column ${position.col}` : ''}: ${error.message.split('\n')[0]}`,
+          message: `invalid ${kind}${position ? ` at line ${position.line}, column ${position.col}` : ''}: ${firstLine(error.message)}`,
         };
       }),
     };
@@ -123,6 +123,11 @@ export function duplicateNameIssues(loaded: readonly LoadedCampaign[]): InputIss
     else issues.push({ file, field: 'name', message: `campaign name "${campaign.name}" is already used by ${earlier}; names must be unique` });
   }
   return issues;
+}
+
+/** The first line of a yaml error message, without its own ` at line L, column C:` suffix. */
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
 }
 
 function sortIssues(issues: InputIssue[]): InputIssue[] {

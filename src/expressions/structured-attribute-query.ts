@@ -14,7 +14,9 @@ const attributeValueSchema = z.union([
 export const structuredAttributeQuerySchema = z
   .record(
     z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a column name (letters, digits and _), e.g. CATEGORY_L1'),
-    z.union([attributeValueSchema, z.array(attributeValueSchema).min(1, 'expected at least one value')]),
+    z.union([attributeValueSchema, z.array(attributeValueSchema).min(1, 'expected at least one value')], {
+      error: 'expected a value (text or number) or a list of values',
+    }),
   )
   .refine((query) => Object.keys(query).length > 0, 'expected at least one column, e.g. { CATEGORY_L1: footwear }')
   .describe(

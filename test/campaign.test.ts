@@ -1,0 +1,327 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConfigError, type InputIssue } from '../src/core/errors.js';
+import { campaignJsonSchemaText, CAMPAIGN_JSON_SCHEMA_PATH } from '../src/campaign/campaign-json-schema.js';
+import { campaignSchema } from '../src/campaign/campaign-schema.js';
+import { checkCampaignFile, loadCampaign, loadCampaigns } from '../src/campaign/load-campaign.js';
+import { main } from '../src/cli/main.js';
+import { segmentProviders } from '../src/segments/providers.js';
+import type { SegmentProviderDefinition } from '../src/segments/provider-definition.js';
+import { destinationConnectors } from '../connectors/index.js';
+
+const fixtures = resolve(import.meta.dirname, 'fixtures/campaigns');
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'affinity-campaign-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function write(name: string, text: string): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, text, 'utf8');
+  return file;
+}
+
+async function issuesOf(file: string): Promise<InputIssue[]> {
+  const check = await checkCampaignFile(file);
+  if (check.ok) throw new Error(`expected ${file} to be invalid`);
+  return check.issues;
+}
+
+const validBody = `type: excess-inventory
+segment: { provider: local }
+items: { itemIds: [item-1, item-2] }
+destinations:
+  - connector: file
+`;
+
+describe('loadCampaign', () => {
+  it('loads a YAML campaign and applies the defaults', async () => {
+    const loaded = await loadCampaign(join(fixtures, 'new-items.yaml'));
+    expect(loaded.baseDir).toBe(fixtures);
+    expect(loaded.campaign).toEqual({
+      name: 'new-arrivals',
+      type: 'new-items',
+      description: 'Segments for the categories of this week\'s new products.',
+      segment: { provider: 'local', numResults: 50, excludeInteracted: true },
+      queries: [
+        'ITEMS.CATEGORY_L1 = "footwear" AND ITEMS.GENDER = "F"',
+        { CATEGORY_L1: 'jewelry', PROMOTED: 'Y' },
+        { fromNewItems: { file: 'new-items.csv', column: 'CATEGORY_L1' } },
+      ],
+      destinations: [{ connector: 'file', dir: 'out', name: '{{campaign}}-{{query}}' }],
+      schedule: { cron: '0 6 * * 1', timezone: 'Europe/Berlin', enabled: true },
+    });
+  });
+
+  it('loads a JSON campaign, resolving relative names against cwd but keeping them in `file`', async () => {
+    const loaded = await loadCampaign('excess-inventory.json', { cwd: fixtures });
+    expect(loaded.file).toBe('excess-inventory.json');
+    expect(loaded.baseDir).toBe(fixtures);
+    expect(loaded.campaign.segment).toEqual({ provider: 'local', numResults: 25, excludeInteracted: true });
+    expect(loaded.campaign.type === 'excess-inventory' && loaded.campaign.items).toEqual({
+      inventory: { file: 'inventory.csv', rule: { onHandAtLeastTimesSales: 10, salesWindowDays: 14, minOnHand: 1 } },
+      maxItems: 5,
+    });
+  });
+
+  it('reports every problem of a file at once, with line and field path', async () => {
+    const file = join(fixtures, 'many-errors.yaml');
+    const issues = await issuesOf(file);
+    expect(issues.map(({ line, field }) => `${line} ${field}`)).toEqual([
+      '1 name',
+      '5 segment.numResults',
+      '7 queries[0]',
+      '8 queries[1].fromNewItems',
+      '10 queries[1].fromNewItems.colum',
+      '13 destinations[0].dri',
+      '15 schedule.cron',
+      '16 schedule.timezone',
+      '17 schedule.enabled',
+    ]);
+    expect(issues.every((issue) => issue.file === file)).toBe(true);
+    const byField = new Map(issues.map((issue) => [issue.field, issue.message]));
+    expect(byField.get('name')).toContain('expected a slug');
+    expect(byField.get('queries[0]')).toContain('OR is not supported');
+    expect(byField.get('queries[0]')).toContain('at character 32');
+    expect(byField.get('queries[1].fromNewItems')).toBe('expected exactly one of column or columns');
+    expect(byField.get('queries[1].fromNewItems.colum')).toBe(
+      'unknown key; expected one of: file, createdAfter, noInteractions, column, columns',
+    );
+    expect(byField.get('schedule.cron')).toContain('got value 61 expected range 0-59');
+    expect(byField.get('schedule.timezone')).toBe('expected an IANA time zone such as UTC or Europe/Berlin');
+
+    const error = await loadCampaign(file).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues).toHaveLength(9);
+    expect((error as ConfigError).message.split('\n')[0]).toBe(
+      `${file}:1: name: expected a slug: lower-case letters, digits, - and _, starting with a letter or digit`,
+    );
+  });
+
+  it('rejects unknown keys, naming the accepted ones', async () => {
+    const file = await write('unknown-keys.yaml', `name: promo\nnumresults: 5\n${validBody}`);
+    expect(await issuesOf(file)).toEqual([
+      {
+        file,
+        line: 2,
+        field: 'numresults',
+        message: 'unknown key; expected one of: type, name, description, data, segment, destinations, schedule, items',
+      },
+    ]);
+  });
+
+  it('rejects secrets anywhere, saying which environment variable to use', async () => {
+    const file = join(fixtures, 'secrets.yaml');
+    const secrets = (await issuesOf(file)).filter((issue) => issue.message.startsWith('secrets are not allowed'));
+    expect(secrets.map(({ line, field }) => `${line} ${field}`)).toEqual([
+      '5 segment.apiKey',
+      '10 destinations[0].apiKey',
+      '12 destinations[1].accessToken',
+    ]);
+    expect(secrets[1]?.message).toContain('set the environment variable MAILCHIMP_API_KEY');
+    expect(secrets[2]?.message).toContain('set the environment variable HUBSPOT_ACCESS_TOKEN');
+    const aws = await write(
+      'aws.yaml',
+      `name: aws\n${validBody.replace('{ provider: local }', '{ provider: personalize, awsSecretAccessKey: x }')}`,
+    );
+    const awsIssue = (await issuesOf(aws)).find((issue) => issue.field === 'segment.awsSecretAccessKey');
+    expect(awsIssue?.message).toContain('standard AWS chain');
+    // Reported once as a secret, not again as an unknown key.
+    expect((await issuesOf(aws)).filter((issue) => issue.field === 'segment.awsSecretAccessKey')).toHaveLength(1);
+  });
+
+  it('validates cron and time zone', async () => {
+    const schedule = (block: string) => write('schedule.yaml', `name: sched\n${validBody}schedule:\n${block}`);
+    expect(await issuesOf(await schedule('  cron: "0 6 * *"\n'))).toEqual([
+      {
+        file: join(dir, 'schedule.yaml'),
+        line: 8,
+        field: 'schedule.cron',
+        message:
+          'expected a cron expression with 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), got 4',
+      },
+    ]);
+    expect((await issuesOf(await schedule('  cron: "0 0 31 2 *"\n'))).map((issue) => issue.message)).toEqual([
+      'invalid cron expression: Invalid explicit day of month definition',
+    ]);
+    expect((await issuesOf(await schedule('  cron: "0 6 * * 1"\n  timezone: Europe/Atlantis\n'))).map((issue) => issue.field)).toEqual([
+      'schedule.timezone',
+    ]);
+    const ok = await loadCampaign(await schedule('  cron: "30 0 6 * * MON-FRI"\n'));
+    expect(ok.campaign.schedule).toEqual({ cron: '30 0 6 * * MON-FRI', timezone: 'UTC', enabled: true });
+  });
+
+  it('reports YAML and JSON syntax errors with line and column', async () => {
+    const yamlFile = await write('broken.yaml', 'name: x\nsegment:\n  provider: local\n  numResults: [1,\ntype: new-items\n');
+    const [yamlIssue] = await issuesOf(yamlFile);
+    expect(yamlIssue?.line).toBe(5);
+    expect(yamlIssue?.message).toMatch(/^invalid YAML at line 5, column 1: /);
+    const jsonFile = await write('broken.json', '{\n  "name": "x",\n  "type": "new-items",,\n}\n');
+    const [jsonIssue] = await issuesOf(jsonFile);
+    expect(jsonIssue?.line).toBe(3);
+    expect(jsonIssue?.message).toMatch(/^invalid JSON at line 3, column \d+: /);
+    expect(await issuesOf(await write('empty.yaml', '# nothing\n'))).toEqual([
+      { file: join(dir, 'empty.yaml'), message: 'the file is empty; expected a campaign' },
+    ]);
+    expect((await issuesOf(join(dir, 'missing.yaml')))[0]?.message).toBe('file not found');
+    expect((await issuesOf(await write('campaign.txt', 'name: x')))[0]?.message).toContain('expected a .yaml, .yml or .json');
+  });
+
+  it('still reports the other fields when type is missing', async () => {
+    const file = await write('no-type.yaml', 'name: Bad\nsegment: { provider: local }\ndestinations: []\n');
+    const fields = (await issuesOf(file)).map((issue) => issue.field);
+    expect(fields).toEqual(['type', 'name', 'destinations']);
+    expect((await issuesOf(file))[0]?.message).toBe('missing; expected one of: excess-inventory, new-items');
+  });
+
+  it('reports the branch the user meant in items and queries', async () => {
+    const items = await write(
+      'items.yaml',
+      `name: inv\ntype: excess-inventory\nsegment: { provider: local }\ndestinations: [{ connector: file }]\n` +
+        `items:\n  inventory:\n    file: inv.csv\n    rule: { onHandAtLeastTimesSales: -1, salesWindowDays: 7, minOnHnd: 2 }\n`,
+    );
+    expect((await issuesOf(items)).map(({ line, field }) => `${line} ${field}`)).toEqual([
+      '8 items.inventory.rule.onHandAtLeastTimesSales',
+      '8 items.inventory.rule.minOnHnd',
+    ]);
+    const neither = await write('neither.yaml', `name: inv\n${validBody.replace('{ itemIds: [item-1, item-2] }', '{}')}`);
+    expect((await issuesOf(neither)).map((issue) => [issue.field, issue.message])).toEqual([
+      ['items', 'expected either { itemIds: [...] } or { inventory: { file, rule }, maxItems? }'],
+    ]);
+    const duplicates = await write('dup-ids.yaml', `name: inv\n${validBody.replace('item-2', 'item-1')}`);
+    expect((await issuesOf(duplicates)).map((issue) => [issue.field, issue.message])).toEqual([
+      ['items.itemIds[1]', 'ITEM_ID item-1 is listed twice'],
+    ]);
+    const queries = await write(
+      'queries.yaml',
+      `name: q\ntype: new-items\nsegment: { provider: local }\ndestinations: [{ connector: file }]\nqueries:\n` +
+        `  - { CATEGORY_L1: [] }\n  - { GENDER: { nested: 1 } }\n  - 42\n`,
+    );
+    expect((await issuesOf(queries)).map((issue) => [issue.field, issue.message])).toEqual([
+      ['queries[0].CATEGORY_L1', 'expected at least one value'],
+      ['queries[1].GENDER', 'expected a value (text or number) or a list of values'],
+      ['queries[2]', expect.stringContaining('expected an expression string, a structured query') as string],
+    ]);
+  });
+});
+
+describe('loadCampaigns', () => {
+  it('rejects a campaign name used by two files, and reports every file\'s problems together', async () => {
+    const error = await loadCampaigns(
+      ['new-items.yaml', 'duplicate-name.yaml', 'secrets.yaml'],
+      { cwd: fixtures },
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    const issues = (error as ConfigError).issues;
+    expect(issues.filter((issue) => issue.file === 'secrets.yaml')).toHaveLength(5);
+    expect(issues.filter((issue) => issue.file === 'duplicate-name.yaml')).toEqual([
+      {
+        file: 'duplicate-name.yaml',
+        field: 'name',
+        message: 'campaign name "new-arrivals" is already used by new-items.yaml; names must be unique',
+      },
+    ]);
+  });
+
+  it('loads valid files in order', async () => {
+    const loaded = await loadCampaigns(['excess-inventory.json', 'new-items.yaml'], { cwd: fixtures });
+    expect(loaded.map((entry) => [entry.file, entry.campaign.name, entry.campaign.type])).toEqual([
+      ['excess-inventory.json', 'overstock', 'excess-inventory'],
+      ['new-items.yaml', 'new-arrivals', 'new-items'],
+    ]);
+  });
+});
+
+describe('campaignSchema', () => {
+  it('builds segment and destinations from the registries at call time', () => {
+    const fake: SegmentProviderDefinition = {
+      id: 'fake',
+      configSchema: z.strictObject({ provider: z.literal('fake'), numResults: z.number().default(7) }),
+      create: () => {
+        throw new Error('not used');
+      },
+    };
+    const input = { name: 'x', type: 'excess-inventory', segment: { provider: 'fake' }, items: { itemIds: ['a'] }, destinations: [{ connector: 'file' }] };
+    expect(campaignSchema().safeParse(input).success).toBe(false);
+    const parsed = campaignSchema([...segmentProviders, fake], destinationConnectors).parse(input);
+    expect(parsed.segment).toEqual({ provider: 'fake', numResults: 7 });
+  });
+
+  it('names every registered provider and connector in the discriminator error', () => {
+    const result = campaignSchema().safeParse({
+      name: 'x', type: 'new-items', segment: { provider: 'nope' }, queries: ['ITEMS.A = "b"'], destinations: [{ connector: 'nope' }],
+    });
+    const messages = result.error?.issues.map((issue) => issue.message) ?? [];
+    for (const { id } of segmentProviders) expect(messages[0]).toContain(`'${id}'`);
+    for (const { id } of destinationConnectors) expect(messages[1]).toContain(`'${id}'`);
+  });
+});
+
+describe('campaign JSON Schema', () => {
+  it('the committed schema/campaign.schema.json equals the generated one (run `affinity-sync schema --out schema/campaign.schema.json`)', async () => {
+    const committed = await readFile(resolve(import.meta.dirname, '..', CAMPAIGN_JSON_SCHEMA_PATH), 'utf8');
+    expect(committed).toBe(campaignJsonSchemaText());
+  });
+
+  it('describes the campaign keys for editors', () => {
+    const schema = JSON.parse(campaignJsonSchemaText()) as { oneOf: Array<{ properties: Record<string, { description?: string }>; required: string[] }> };
+    expect(schema.oneOf.map((branch) => branch.required)).toEqual([
+      ['type', 'name', 'segment', 'destinations', 'items'],
+      ['type', 'name', 'segment', 'destinations', 'queries'],
+    ]);
+    expect(schema.oneOf[0]?.properties.data?.description).toContain('relative to this file');
+  });
+});
+
+describe('CLI', () => {
+  function io() {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    return { streams: { stdout, stderr, cwd: fixtures, env: {} }, out: () => out, err: () => err };
+  }
+
+  it('validate prints ok lines and exits 0 for valid files', async () => {
+    const { streams, out } = io();
+    const code = await main(['node', 'affinity-sync', 'validate', 'new-items.yaml', 'excess-inventory.json'], streams);
+    expect(code).toBe(0);
+    expect(out()).toBe(
+      'ok    new-items.yaml  (new-arrivals: new-items, 1 destination)\n' +
+        'ok    excess-inventory.json  (overstock: excess-inventory, 1 destination)\n',
+    );
+  });
+
+  it('validate prints every issue and exits 2 when a file is invalid', async () => {
+    const { streams, out } = io();
+    const code = await main(['node', 'affinity-sync', 'validate', 'new-items.yaml', 'many-errors.yaml', 'duplicate-name.yaml'], streams);
+    expect(code).toBe(2);
+    const lines = out().trimEnd().split('\n');
+    expect(lines[0]).toBe('ok    new-items.yaml  (new-arrivals: new-items, 1 destination)');
+    expect(lines[1]).toBe('FAIL  many-errors.yaml  (9 problems)');
+    expect(lines[2]).toBe('  many-errors.yaml:1: name: expected a slug: lower-case letters, digits, - and _, starting with a letter or digit');
+    expect(lines.slice(11)).toEqual([
+      'FAIL  duplicate-name.yaml  (1 problem)',
+      '  duplicate-name.yaml: name: campaign name "new-arrivals" is already used by new-items.yaml; names must be unique',
+    ]);
+  });
+
+  it('schema --out writes the JSON Schema', async () => {
+    const { streams, out } = io();
+    const target = join(dir, 'out', 'campaign.schema.json');
+    const code = await main(['node', 'affinity-sync', 'schema', '--out', target], streams);
+    expect(code).toBe(0);
+    expect(out()).toBe(`wrote ${target}\n`);
+    expect(await readFile(target, 'utf8')).toBe(campaignJsonSchemaText());
+  });
+});
