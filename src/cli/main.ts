@@ -15,6 +15,7 @@ const commandModules: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./commands/validate.js'),
   () => import('./commands/schema.js'),
   () => import('./commands/evaluate.js'),
+  () => import('./commands/connectors.js'),
 ];
 
 /** Runs the CLI with `argv` (as `process.argv`) and resolves to the exit code. */

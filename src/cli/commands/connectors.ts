@@ -1,0 +1,64 @@
+/**
+ * `affinity-sync connectors list` and `affinity-sync connectors test <name> …`: check a
+ * destination's credentials and target before a campaign uses it. Secrets come from the
+ * environment only (MAILCHIMP_API_KEY, …).
+ */
+import type { Command } from 'commander';
+import { ConfigError } from '../../core/errors.js';
+import { destinationConnectors } from '../../../connectors/index.js';
+import type { CliContext } from '../cli-context.js';
+
+/** Checks one destination entry: validates it with the connector's schema, then `testConnection`. */
+export async function testDestination(raw: { connector: string } & Record<string, unknown>, context: CliContext): Promise<string> {
+  const connector = destinationConnectors.find((candidate) => candidate.id === raw.connector);
+  if (!connector) throw new ConfigError([{ field: 'connector', message: `unknown connector "${raw.connector}"; expected one of ${destinationConnectors.map((c) => c.id).join(', ')}` }]);
+  const parsed = connector.configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || raw.connector, message: issue.message })));
+  }
+  const session = connector.open(parsed.data, { env: context.env, logger: context.logger, baseDir: context.cwd });
+  try {
+    return await session.testConnection();
+  } finally {
+    await session.close?.();
+  }
+}
+
+/** One `connectors test <name>` subcommand per connector; add a line for a new connector. */
+const connectorTestCommands: Array<(test: Command, context: CliContext) => void> = [
+  (test, context) =>
+    test
+      .command('file')
+      .description('check that the audience directory can be written')
+      .option('--dir <dir>', 'audience directory, relative to the current directory', 'out')
+      .action(async (options: { dir: string }) => print(context, await testDestination({ connector: 'file', dir: options.dir }, context))),
+  (test, context) =>
+    test
+      .command('mailchimp')
+      .description('check MAILCHIMP_API_KEY, its data centre (server) and the audience')
+      .requiredOption('--audience <id>', 'Mailchimp audience (list) id')
+      .option('--base-url <url>', 'API base URL (proxies); default from MAILCHIMP_BASE_URL or the key')
+      .addHelpText('after', '\nExample:\n  $ MAILCHIMP_API_KEY=…-us21 affinity-sync connectors test mailchimp --audience a1b2c3d4e5')
+      .action(async (options: { audience: string; baseUrl?: string }) =>
+        print(context, await testDestination({ connector: 'mailchimp', audienceId: options.audience, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) }, context)),
+      ),
+];
+
+function print(context: CliContext, line: string): void {
+  context.stdout.write(`ok  ${line}\n`);
+}
+
+export function register(program: Command, context: CliContext): void {
+  const connectors = program.command('connectors').description('list destination connectors and check their credentials');
+  connectors
+    .command('list')
+    .description('list the destination connectors and the sync modes they support')
+    .action(() => {
+      const lines = destinationConnectors.map((c) => `${c.id.padEnd(10)} modes: ${c.capabilities.modes.join(', ')}; ${c.limits.batchSize} per call, ${c.limits.concurrency} at once`);
+      context.stdout.write(`${lines.join('\n')}\n`);
+    });
+  const test = connectors
+    .command('test')
+    .description('check a destination before a campaign uses it (exit code 2 when the check fails)');
+  for (const add of connectorTestCommands) add(test, context);
+}
