@@ -16,6 +16,11 @@ const commandModules: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./commands/schema.js'),
   () => import('./commands/evaluate.js'),
   () => import('./commands/connectors.js'),
+  () => import('./commands/worker.js'),
+  () => import('./commands/schedule.js'),
+  () => import('./commands/enqueue.js'),
+  () => import('./commands/status.js'),
+  () => import('./commands/dashboard.js'),
 ];
 
 /** Runs the CLI with `argv` (as `process.argv`) and resolves to the exit code. */

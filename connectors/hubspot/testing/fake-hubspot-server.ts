@@ -50,6 +50,8 @@ export interface FakeHubSpot {
   addContacts(contacts: Array<{ email: string; additionalEmails?: string[] }>): string[];
   /** Primary emails of a list's members (list by id). */
   listMemberEmails(listId: string): string[];
+  /** When each accepted (not rate-limited) request arrived (`Date.now()`), in order. */
+  acceptedRequestTimes(): readonly number[];
   /** Marks a list deleted (`deletedAt`), as if deleted in HubSpot. */
   deleteList(listId: string): void;
   close(): Promise<void>;
@@ -65,6 +67,7 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions): Promise<Fak
   const contactByEmail = new Map<string, FakeContact>();
   const lists = new Map<string, FakeList>();
   const accepted: number[] = [];
+  const acceptedTimes: number[] = [];
   const stats: FakeHubSpotStats = { requests: 0, rateLimited: 0, writes: 0, peakRequestsPerWindow: 0 };
   let nextContactId = 1001;
   let nextListId = 1;
@@ -243,6 +246,7 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions): Promise<Fak
       return;
     }
     accepted.push(now);
+    acceptedTimes.push(now);
     stats.peakRequestsPerWindow = Math.max(stats.peakRequestsPerWindow, accepted.length);
     const url = new URL(request.url ?? '/', 'http://fake');
     const method = request.method ?? 'GET';
@@ -269,6 +273,7 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions): Promise<Fak
     basePath: `http://127.0.0.1:${port}`,
     stats,
     addContacts: (list) => list.map((contact) => addContact(contact.email, contact.additionalEmails).id),
+    acceptedRequestTimes: () => acceptedTimes,
     listMemberEmails: (listId) => [...(lists.get(listId)?.members ?? [])].map((id) => contacts.get(id)!.email),
     deleteList(listId) {
       const list = lists.get(listId);
