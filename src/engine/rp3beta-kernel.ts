@@ -41,12 +41,12 @@ export function rp3betaRows(input: Rp3betaKernelInput, first: number, step: numb
   const rowLength = new Int32Array(rowCount);
   const cols = new Int32Array(rowCount * neighbours);
   const vals = new Float32Array(rowCount * neighbours);
-  const acc = new Float64Array(numItems);
+  const acc = new Float32Array(numItems);
   const touched = new Int32Array(numItems);
-  // Min-heap of the best `neighbours` (value, column) pairs: the root is the weakest kept entry.
+  // Min-heap of the best `neighbours` (value, column) pairs: the root is the weakest kept entry
+  // (smaller value, or equal value and larger column).
   const heapVal = new Float64Array(neighbours);
   const heapCol = new Int32Array(neighbours);
-  const weaker = (va: number, ca: number, vb: number, cb: number): boolean => va < vb || (va === vb && ca > cb);
 
   let n = 0;
   for (let i = first; i < numItems; i += step, n++) {
@@ -61,36 +61,52 @@ export function rp3betaRows(input: Rp3betaKernelInput, first: number, step: numb
       }
     }
     let size = 0;
+    // Once the heap is full, most candidates fail one comparison with its root.
+    let rootVal = -1;
+    let rootCol = -1;
     for (let t = 0; t < touchedCount; t++) {
       const j = touched[t]!;
       const v = acc[j]! * itemWeight[j]!;
       acc[j] = 0;
       if (j === i || v <= 0) continue;
-      if (size < neighbours) {
-        let c = size++;
-        while (c > 0) {
-          const parent = (c - 1) >> 1;
-          if (!weaker(v, j, heapVal[parent]!, heapCol[parent]!)) break;
-          heapVal[c] = heapVal[parent]!;
-          heapCol[c] = heapCol[parent]!;
-          c = parent;
-        }
-        heapVal[c] = v;
-        heapCol[c] = j;
-      } else if (weaker(heapVal[0]!, heapCol[0]!, v, j)) {
+      if (size === neighbours) {
+        if (v < rootVal || (v === rootVal && j > rootCol)) continue;
         let c = 0;
         for (;;) {
           const left = 2 * c + 1;
           if (left >= size) break;
           const right = left + 1;
-          const child = right < size && weaker(heapVal[right]!, heapCol[right]!, heapVal[left]!, heapCol[left]!) ? right : left;
-          if (!weaker(heapVal[child]!, heapCol[child]!, v, j)) break;
-          heapVal[c] = heapVal[child]!;
+          let child = left;
+          if (right < size) {
+            const vr = heapVal[right]!;
+            const vl = heapVal[left]!;
+            if (vr < vl || (vr === vl && heapCol[right]! > heapCol[left]!)) child = right;
+          }
+          const vc = heapVal[child]!;
+          if (vc > v || (vc === v && heapCol[child]! < j)) break;
+          heapVal[c] = vc;
           heapCol[c] = heapCol[child]!;
           c = child;
         }
         heapVal[c] = v;
         heapCol[c] = j;
+        rootVal = heapVal[0]!;
+        rootCol = heapCol[0]!;
+      } else {
+        let c = size++;
+        while (c > 0) {
+          const parent = (c - 1) >> 1;
+          const vp = heapVal[parent]!;
+          if (v < vp || (v === vp && j > heapCol[parent]!)) {
+            heapVal[c] = vp;
+            heapCol[c] = heapCol[parent]!;
+            c = parent;
+          } else break;
+        }
+        heapVal[c] = v;
+        heapCol[c] = j;
+        rootVal = heapVal[0]!;
+        rootCol = heapCol[0]!;
       }
     }
     let sum = 0;
