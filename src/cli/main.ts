@@ -15,6 +15,7 @@ const commandModules: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./commands/validate.js'),
   () => import('./commands/schema.js'),
   () => import('./commands/evaluate.js'),
+  () => import('./commands/personalize.js'),
   () => import('./commands/connectors.js'),
   () => import('./commands/worker.js'),
   () => import('./commands/schedule.js'),

@@ -38,21 +38,31 @@ export function createPersonalizeClients(
   config: Pick<PersonalizeConfig, 'endpoint' | 'region' | 'solutionVersionArn'>,
   env: NodeJS.ProcessEnv,
 ): PersonalizeClients {
-  // Node 20 is this project's engine; the SDK's notice about a future Node 22 requirement would
-  // otherwise print on every CLI run.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const region = config.region ?? (parseArn(config.solutionVersionArn)?.region || undefined);
-  const personalizeEndpoint = resolveEndpoint('personalize', config, env);
   const s3Endpoint = resolveEndpoint('s3', config, env);
   return {
     region,
-    personalize: new PersonalizeClient({
-      ...(region ? { region } : {}),
-      ...(personalizeEndpoint ? { endpoint: personalizeEndpoint } : {}),
-    }),
+    personalize: createPersonalizeClient(region, config, env),
     s3: new S3Client({
       ...(region ? { region } : {}),
       ...(s3Endpoint ? { endpoint: s3Endpoint, forcePathStyle: true } : {}),
     }),
   };
+}
+
+/** A Personalize client for `region` (undefined: the standard chain), endpoint resolved as above. */
+export function createPersonalizeClient(
+  region: string | undefined,
+  config: Pick<PersonalizeConfig, 'endpoint'>,
+  env: NodeJS.ProcessEnv,
+): PersonalizeClient {
+  quietNodeVersionNotice();
+  const endpoint = resolveEndpoint('personalize', config, env);
+  return new PersonalizeClient({ ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) });
+}
+
+function quietNodeVersionNotice(): void {
+  // Node 20 is this project's engine; the SDK's notice about a future Node 22 requirement would
+  // otherwise print on every CLI run.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
