@@ -77,7 +77,7 @@ describe('affinity-sync run on the bundled retail data', () => {
         expect(segment.matched).toBe(segment.usersInSegment); // every retail user has an email
         const sync = report.destinations[0]?.segments[index]?.sync;
         const file = sync?.audience.location.split('/').at(-1) ?? '';
-        const rows = parse(firstRun.get(file) ?? '', { columns: true }) as Array<Record<string, string>>;
+        const rows = parse<Record<string, string>>(firstRun.get(file) ?? '', { columns: true });
         expect(rows.length).toBe(segment.members);
         expect(sync?.outcomes.added).toBe(segment.members);
         const emails = rows.map((row) => row.email);
@@ -93,9 +93,9 @@ describe('affinity-sync run on the bundled retail data', () => {
 
   it('reaches the users whose persona holds the category', async () => {
     // PERSONA (how the data was generated: each user's favourite categories) is never a model input; it checks plausibility.
-    const users = parse(gunzipSync(await readFile(join(repo, 'data/retail-demo-store/users.csv.gz'))), { columns: true }) as Array<Record<string, string>>;
+    const users = parse<Record<string, string>>(gunzipSync(await readFile(join(repo, 'data/retail-demo-store/users.csv.gz'))), { columns: true });
     const personaOf = new Map(users.map((user) => [user.USER_ID, user.PERSONA ?? '']));
-    const rows = parse(firstRun.get('new-arrivals-footwear.csv') ?? '', { columns: true }) as Array<Record<string, string>>;
+    const rows = parse<Record<string, string>>(firstRun.get('new-arrivals-footwear.csv') ?? '', { columns: true });
     const fans = rows.filter((row) => (row.user_id ?? '').split('|').some((id) => (personaOf.get(id) ?? '').split('|').includes('footwear')));
     expect(fans.length / rows.length).toBeGreaterThan(0.9);
   });
