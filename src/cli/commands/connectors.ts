@@ -42,6 +42,16 @@ const connectorTestCommands: Array<(test: Command, context: CliContext) => void>
       .action(async (options: { audience: string; baseUrl?: string }) =>
         print(context, await testDestination({ connector: 'mailchimp', audienceId: options.audience, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) }, context)),
       ),
+  (test, context) =>
+    test
+      .command('hubspot')
+      .description('check HUBSPOT_ACCESS_TOKEN and the scopes a destination needs (lists, contacts)')
+      .option('--create-contacts', 'also require crm.objects.contacts.write (destinations with createContacts: true)')
+      .option('--base-path <url>', 'API base URL (proxies); default https://api.hubapi.com')
+      .addHelpText('after', '\nExample:\n  $ HUBSPOT_ACCESS_TOKEN=pat-na1-… affinity-sync connectors test hubspot --create-contacts')
+      .action(async (options: { createContacts?: boolean; basePath?: string }) =>
+        print(context, await testDestination({ connector: 'hubspot', list: 'connection test', createContacts: options.createContacts === true, ...(options.basePath ? { basePath: options.basePath } : {}) }, context)),
+      ),
 ];
 
 function print(context: CliContext, line: string): void {
