@@ -15,8 +15,9 @@ const commandModules: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./commands/validate.js'),
   () => import('./commands/schema.js'),
   () => import('./commands/evaluate.js'),
-  () => import('./commands/personalize.js'),
+  () => import('./commands/train.js'),
   () => import('./commands/connectors.js'),
+  () => import('./commands/personalize.js'),
   () => import('./commands/worker.js'),
   () => import('./commands/schedule.js'),
   () => import('./commands/enqueue.js'),
@@ -47,7 +48,21 @@ export async function main(
       writeOut: (text) => context.stdout.write(text),
       writeErr: (text) => context.stderr.write(text),
     })
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Getting started:',
+        '  $ affinity-sync run config/campaigns/*.yaml        run the sample campaigns on the bundled data',
+        '  $ affinity-sync validate my-campaign.yaml          check a campaign file',
+        '  $ affinity-sync run --dry-run my-campaign.yaml     see what would change, write nothing',
+        '',
+        'Environment: MAILCHIMP_API_KEY, HUBSPOT_ACCESS_TOKEN, AWS credentials (standard AWS chain),',
+        'REDIS_URL (queue), LOG_LEVEL (JSON logs on stderr; default warn).',
+        'Exit codes: 0 done, 1 a run failed, 2 bad input (campaign files, data, arguments, credentials).',
+      ].join('\n'),
+    );
   for (const load of commandModules) (await load()).register(program, context);
 
   try {
