@@ -200,6 +200,13 @@ describe('matchingItems', () => {
     expect(Array.from(matchingItems('ITEMS.PRICE = "24.50"', items))).toEqual([2]);
   });
 
+  it('uses the parsed numbers of a numeric column when the reader provides them', () => {
+    const withNumbers = sampleItems();
+    withNumbers.columns[3]!.numbers = Float64Array.from([10, 10, 24.5, Number.NaN, 9.99]);
+    expect(Array.from(matchingItems('ITEMS.PRICE = "10.0"', withNumbers))).toEqual([0, 1]);
+    expect(Array.from(matchingItems('ITEMS.PRICE = 9.99', withNumbers))).toEqual([4]);
+  });
+
   it('compares categorical values exactly (case-sensitive)', () => {
     expect(Array.from(matchingItems('ITEMS.GENDER = "f"', items))).toEqual([]);
   });

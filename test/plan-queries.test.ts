@@ -8,6 +8,7 @@ import { loadDatasets } from '../src/datasets/load-datasets.js';
 import type { Campaign } from '../src/campaign/campaign-schema.js';
 import { loadCampaign, type LoadedCampaign } from '../src/campaign/load-campaign.js';
 import { planQueries } from '../src/campaign/plan-queries.js';
+import { matchingItems } from '../src/expressions/index.js';
 import { readInventory } from '../src/campaign/read-inventory.js';
 import { selectOverstockedItems } from '../src/campaign/select-overstocked-items.js';
 
@@ -342,6 +343,15 @@ describe('planQueries on the bundled retail data', () => {
       { query: { itemId: 'e9f3e5cc-1f5f-4073-bea6-42c12a2c6bc5' }, label: 'Vintage Charm Oil Lantern' },
       { query: { itemId: 'dce757b6-709e-48c2-89d7-3002963b871e' }, label: 'Vintage Suede Explorer Jacket' },
     ]);
+  });
+
+  it('matches items of the bundled catalog (counts computed independently from items.csv)', () => {
+    const footwear = matchingItems('ITEMS.CATEGORY_L1 = "footwear"', bundled.items);
+    expect(footwear.length).toBe(188);
+    expect(Array.from(footwear.slice(0, 3))).toEqual([762, 763, 764]);
+    expect(matchingItems('ITEMS.CATEGORY_L1 = "footwear" AND ITEMS.GENDER = "F"', bundled.items).length).toBe(90);
+    const price = matchingItems('ITEMS.PRICE = 79.99', bundled.items);
+    expect([price.length, ...price.slice(0, 3)]).toEqual([153, 7, 11, 17]);
   });
 
   it('derives the new-arrivals queries from config/campaigns/new-items.csv', async () => {

@@ -23,7 +23,10 @@ export function matchingItems(expression: string | AttributeExpression, items: I
     let matches: (index: number) => boolean;
     if (lookup.column.kind === 'numeric') {
       const wanted = Number(term.value);
-      matches = (index) => (cells[index] ?? []).some((cell) => cell.trim() !== '' && Number(cell) === wanted);
+      const numbers = lookup.column.numbers;
+      matches = numbers
+        ? (index) => numbers[index] === wanted
+        : (index) => (cells[index] ?? []).some((cell) => cell.trim() !== '' && Number(cell) === wanted);
     } else {
       matches = (index) => (cells[index] ?? []).includes(term.value);
     }
