@@ -1,0 +1,74 @@
+/**
+ * `affinity-sync status [--json]`: recent runs per campaign (state, step, counts per outcome,
+ * durations) and each campaign's next scheduled run.
+ */
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { openCliQueue } from '../../queue/open-cli-queue.js';
+import { collectRunStatus, type CampaignStatus } from '../../queue/run-status.js';
+import type { CliContext } from '../cli-context.js';
+
+interface StatusOptions {
+  json?: boolean;
+  runs: number;
+}
+
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('status')
+    .description('show recent queued runs per campaign and the next scheduled run')
+    .option('--json', 'print JSON instead of a table')
+    .option('--runs <count>', 'runs listed per campaign', positiveInteger, 5)
+    .action(async (options: StatusOptions) => {
+      const campaignQueue = await openCliQueue(context);
+      try {
+        const statuses = await collectRunStatus(campaignQueue, { runsPerCampaign: options.runs });
+        context.stdout.write(options.json ? `${JSON.stringify(statuses, null, 2)}\n` : renderStatus(statuses));
+      } finally {
+        await campaignQueue.close();
+      }
+    });
+}
+
+/** Commander parser of a positive integer option. */
+export function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
+  return parsed;
+}
+
+function renderStatus(statuses: readonly CampaignStatus[]): string {
+  if (statuses.length === 0) return 'no scheduled campaigns and no runs in this queue\n';
+  const table = new Table({
+    head: ['campaign', 'run', 'state', 'step', 'added', 'already', 'removed', 'skipped', 'failed', 'duration', 'next run'],
+    style: { head: [], border: [] },
+  });
+  for (const status of statuses) {
+    const next = status.schedule?.nextRunAt ? `${status.schedule.nextRunAt}\n${status.schedule.cron ?? ''} (${status.schedule.timezone ?? 'UTC'})` : '';
+    if (status.runs.length === 0) table.push([status.campaign, '(no runs yet)', '', '', '', '', '', '', '', '', next]);
+    for (const [index, run] of status.runs.entries()) {
+      const { outcomes } = run;
+      table.push([
+        index === 0 ? status.campaign : '',
+        [run.runId, run.error ? `error: ${run.error}` : undefined].filter(Boolean).join('\n'),
+        run.state,
+        run.step,
+        outcomes.added,
+        outcomes.alreadyMember,
+        outcomes.removed,
+        outcomes.skipped,
+        outcomes.failed,
+        run.durationMs === undefined ? '' : formatDuration(run.durationMs),
+        index === 0 ? next : '',
+      ]);
+    }
+  }
+  return `${table.toString()}\n`;
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
