@@ -74,21 +74,22 @@ export function datasetWarnings(datasets: Pick<Datasets, 'interactions' | 'items
 
 /**
  * Why a categorical column is useless as an attribute, or undefined: no value, one value for
- * every row, or (nearly) a distinct value per row (more distinct values than half the rows that
- * have one, as the evaluation's near-identifier rule).
- * @param values per row, the row's values.
+ * every row, a value of its own for every row, or one for at least 90% of the rows (a name or a
+ * SKU typed as categorical).
+ * @param values per row, the row's values (several for a multi-valued cell).
  * @param row what a row is, for the message (`item`, `user`).
  */
 export function attributeProblem(values: readonly (readonly string[])[], row: string): string | undefined {
-  const distinct = new Set<string>();
+  const rowsOf = new Map<string, number>();
   let rowsWithValue = 0;
   for (const cell of values) {
     if (cell.length > 0) rowsWithValue += 1;
-    for (const value of cell) distinct.add(value);
+    for (const value of new Set(cell)) rowsOf.set(value, (rowsOf.get(value) ?? 0) + 1);
   }
-  if (distinct.size === 0) return 'has no value';
-  if (distinct.size === 1) return `has one value ("${[...distinct][0]}") for every ${row}`;
-  if (rowsWithValue > 1 && distinct.size >= rowsWithValue) return `has a distinct value for every ${row} (${distinct.size})`;
-  if (rowsWithValue > 1 && distinct.size > rowsWithValue / 2) return `has ${distinct.size} distinct values for ${rowsWithValue} ${row}s, nearly one per ${row}`;
+  if (rowsOf.size === 0) return 'has no value';
+  if (rowsOf.size === 1) return `has one value ("${[...rowsOf.keys()][0]}") for every ${row}`;
+  const rowsWithOwnValue = values.filter((cell) => cell.length > 0 && cell.every((value) => rowsOf.get(value) === 1)).length;
+  if (rowsWithValue > 1 && rowsWithOwnValue === rowsWithValue) return `has a distinct value for every ${row} (${rowsOf.size})`;
+  if (rowsWithValue > 1 && rowsWithOwnValue >= 0.9 * rowsWithValue) return `has a value of its own for ${rowsWithOwnValue} of ${rowsWithValue} ${row}s`;
   return undefined;
 }
