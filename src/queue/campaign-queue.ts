@@ -2,6 +2,7 @@
  * The campaign queue as producers see it (`schedule`, `enqueue`, `status`, `dashboard`): a BullMQ
  * queue with this deployment's prefix and the job options every run gets.
  */
+import { randomUUID } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { makeRunId } from '../pipeline/run-id.js';
@@ -65,13 +66,18 @@ export class CampaignQueue {
   /** Adds a run of a campaign now, unless one is already waiting or running. */
   async enqueue(request: Omit<CampaignRunRequest, 'trigger' | 'runId'>, retry?: RetryOptions, now = new Date()): Promise<EnqueueResult> {
     const runId = makeRunId(request.campaign, now);
+    const requestId = randomUUID();
     const job = await this.queue.add(
       JobName.campaignRun,
-      { ...request, trigger: 'enqueue', runId },
+      { ...request, trigger: 'enqueue', runId, requestId },
       { ...campaignJobOptions(this.settings.retention, retry), jobId: runId, deduplication: { id: runDeduplicationId(request.campaign) } },
     );
     const jobId = job.id ?? runId;
-    return { jobId, added: jobId === runId };
+    // BullMQ answers a deduplicated add (or one whose job id exists) with the existing job's id;
+    // the request id tells whether the job there is ours.
+    const stored = await this.queue.getJob(jobId);
+    const added = stored ? (stored.data as { requestId?: string }).requestId === requestId : jobId === runId;
+    return { jobId, added };
   }
 
   async close(): Promise<void> {

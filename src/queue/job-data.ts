@@ -82,6 +82,8 @@ export const campaignRunDataSchema = z.object({
   ...runFields,
   /** What made this run. */
   trigger: z.enum(['schedule', 'enqueue']),
+  /** Random id of the `enqueue` request that made this run (tells a deduplicated request apart). */
+  requestId: z.string().optional(),
   /** Set when the run is enqueued, or at its first step (scheduled runs: from the schedule slot). */
   runId: z.string().optional(),
   step: z.enum(runSteps).default('start'),
