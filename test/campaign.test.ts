@@ -316,6 +316,18 @@ describe('CLI', () => {
     ]);
   });
 
+  it('validate --with-data plans the queries against the campaign\'s datasets', async () => {
+    const { streams, out } = io();
+    const code = await main(['node', 'affinity-sync', 'validate', '--with-data', 'listed-items.yaml', 'unknown-column.yaml'], streams);
+    expect(code).toBe(2);
+    expect(out().trimEnd().split('\n')).toEqual([
+      'ok    listed-items.yaml  (listed: excess-inventory, 1 destination, 2 queries)',
+      'FAIL  unknown-column.yaml  (2 problems)',
+      `  unknown-column.yaml: queries[1]: unknown column COLOUR; expected one of CATEGORY_L1, GENDER, PRICE at character 7 of "ITEMS.COLOUR = \\"red\\"" (items dataset ${join(fixtures, 'data/items.csv')})`,
+      `  unknown-column.yaml: queries[2]: column PRODUCT_DESCRIPTION is textual, and Personalize does not allow textual columns in attribute queries; use one of CATEGORY_L1, GENDER, PRICE at character 7 of "ITEMS.PRODUCT_DESCRIPTION = \\"shoe\\"" (items dataset ${join(fixtures, 'data/items.csv')})`,
+    ]);
+  });
+
   it('schema --out writes the JSON Schema', async () => {
     const { streams, out } = io();
     const target = join(dir, 'out', 'campaign.schema.json');

@@ -1,40 +1,83 @@
 /**
  * `affinity-sync validate <files…>`: check campaign files without running them. Prints
  * `ok  <file>  (<name>: <type>, N destinations)` per valid file and every problem of the others;
- * exit code 2 when any file is invalid.
+ * exit code 2 when any file is invalid. With `--with-data`, also plans each campaign's queries
+ * against its datasets (unknown ITEM_IDs or columns, bad inventory or new-items files).
  */
 import type { Command } from 'commander';
-import { ExitCode, formatIssue, type InputIssue } from '../../core/errors.js';
+import { ConfigError, ExitCode, formatIssue, type InputIssue } from '../../core/errors.js';
+import type { Datasets } from '../../datasets/datasets.js';
+import { loadDatasets } from '../../datasets/load-datasets.js';
 import { checkCampaignFile, duplicateNameIssues, type LoadedCampaign } from '../../campaign/load-campaign.js';
+import { planQueries } from '../../campaign/plan-queries.js';
+import { campaignDataDir } from '../../pipeline/load-campaign-datasets.js';
 import type { CliContext } from '../cli-context.js';
+
+interface ValidateOptions {
+  withData?: boolean;
+  data?: string;
+}
 
 export function register(program: Command, context: CliContext): void {
   program
     .command('validate')
     .description('check campaign files (schema, secrets, schedules, unique names) without running them')
     .argument('<campaign-files...>', 'campaign files (YAML or JSON)')
-    .addHelpText('after', '\nExample:\n  $ affinity-sync validate config/campaigns/*.yaml\n\nExit codes: 0 all valid, 2 a file is invalid.')
-    .action(async (files: string[]) => {
+    .option('--with-data', 'also plan each campaign\'s queries against its datasets (item ids, columns, inventory and new-items files)')
+    .option('--data <dir>', 'dataset directory for --with-data; overrides the campaigns\' `data`')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ affinity-sync validate config/campaigns/*.yaml\n  $ affinity-sync validate --with-data config/campaigns/new-items.yaml\n\nExit codes: 0 all valid, 2 a file is invalid.',
+    )
+    .action(async (files: string[], options: ValidateOptions) => {
       const checks = await Promise.all(files.map((file) => checkCampaignFile(file, { cwd: context.cwd })));
       const valid = checks.flatMap((check) => (check.ok ? [check.loaded] : []));
       const duplicates = duplicateNameIssues(valid);
+      const datasetCache = new Map<string, Promise<Datasets>>();
       const lines: string[] = [];
-      checks.forEach((check, index) => {
+      for (const [index, check] of checks.entries()) {
         const file = files[index] ?? '';
         const issues: InputIssue[] = check.ok ? duplicates.filter((issue) => issue.file === file) : check.issues;
+        let queries: number | undefined;
+        if (check.ok && issues.length === 0 && options.withData) {
+          const planned = await planWithData(check.loaded, options, context.cwd, datasetCache);
+          if (Array.isArray(planned)) queries = planned.length;
+          else issues.push(...planned.issues);
+        }
         if (check.ok && issues.length === 0) {
-          lines.push(`ok    ${file}  (${summary(check.loaded)})`);
-          return;
+          lines.push(`ok    ${file}  (${summary(check.loaded, queries)})`);
+          continue;
         }
         lines.push(`FAIL  ${file}  (${issues.length} ${issues.length === 1 ? 'problem' : 'problems'})`);
         for (const issue of issues) lines.push(`  ${formatIssue(issue)}`);
         context.setExitCode(ExitCode.badInput);
-      });
+      }
       context.stdout.write(`${lines.join('\n')}\n`);
     });
 }
 
-function summary({ campaign }: LoadedCampaign): string {
+async function planWithData(
+  loaded: LoadedCampaign,
+  options: ValidateOptions,
+  cwd: string,
+  cache: Map<string, Promise<Datasets>>,
+): Promise<unknown[] | ConfigError> {
+  const dir = campaignDataDir(loaded, { cwd, dataDir: options.data });
+  let datasets = cache.get(dir);
+  if (!datasets) {
+    datasets = loadDatasets(dir);
+    cache.set(dir, datasets);
+  }
+  try {
+    return await planQueries(loaded, await datasets);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+}
+
+function summary({ campaign }: LoadedCampaign, queries: number | undefined): string {
   const count = campaign.destinations.length;
-  return `${campaign.name}: ${campaign.type}, ${count} ${count === 1 ? 'destination' : 'destinations'}`;
+  const planned = queries === undefined ? '' : `, ${queries} ${queries === 1 ? 'query' : 'queries'}`;
+  return `${campaign.name}: ${campaign.type}, ${count} ${count === 1 ? 'destination' : 'destinations'}${planned}`;
 }
