@@ -23,6 +23,7 @@ const commandModules: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./commands/enqueue.js'),
   () => import('./commands/status.js'),
   () => import('./commands/dashboard.js'),
+  () => import('./commands/explain.js'),
 ];
 
 /** Runs the CLI with `argv` (as `process.argv`) and resolves to the exit code. */

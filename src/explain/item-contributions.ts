@@ -1,0 +1,61 @@
+/**
+ * How much each trained item adds to a user's score for one segment query, with the local
+ * engine's formulas (`src/engine/affinity-engine.ts`, `../shared/reference/evaluation.md` §2).
+ * Every score there is a sum over the user's distinct past items j (X binary):
+ *
+ * - Item-Affinity for item i: s(u) = Σ_j X[u,j]·W[j,i], so item j contributes W[j,i];
+ * - Item-Attribute-Affinity for the items A matching the query, each with a scale σ (1, or
+ *   1/|set| per term set when no trained item matches every term):
+ *   s(u) = Σ_{a∈A} σ·((1−γ)·Σ_j X[u,j]·W[j,a] + γ·X[u,a]), so item j contributes
+ *   Σ_{a∈A} σ·(1−γ)·W[j,a], plus σ·γ when j itself is in A.
+ *
+ * W comes from the model's public column layout (`colPtr`, `rows`, `vals`); nothing here changes
+ * how the engine ranks.
+ */
+import type { AffinityModel } from '../engine/affinity-model.js';
+
+/** Which trained items a query is scored through (mirrors the engine's `itemAffinity` / `itemSetAffinity` / `itemSetsAffinity`). */
+export type QueryScoring =
+  /** Item-Affinity for one engine item. */
+  | { kind: 'item'; item: number }
+  /** The trained items matching every term of an attribute query. */
+  | { kind: 'items'; items: Int32Array }
+  /** One set of trained items per term (no trained item matches them all); each set is scaled by 1/|set|. */
+  | { kind: 'terms'; sets: Int32Array[] }
+  /** Nothing is known of the query: users are ranked by activity, every contribution is 0. */
+  | { kind: 'activity' };
+
+/**
+ * The contribution c_j of every engine item j to the score of any user who interacted with j
+ * (a user's score is the sum of c_j over the user's distinct items).
+ * @param attributePriorWeight γ of the engine (`AffinityEngine.attributePriorWeight`); unused for Item-Affinity.
+ * @returns one value per engine item (length `model.numItems`), all ≥ 0.
+ */
+export function itemContributions(model: AffinityModel, scoring: QueryScoring, attributePriorWeight: number): Float64Array {
+  const contributions = new Float64Array(model.numItems);
+  const addColumn = (target: number, weight: number): void => {
+    if (target < 0 || target >= model.numItems) return;
+    for (let p = model.colPtr[target]!; p < model.colPtr[target + 1]!; p++) contributions[model.rows[p]!]! += weight * model.vals[p]!;
+  };
+  const addSet = (items: Int32Array, scale: number): void => {
+    const gamma = attributePriorWeight;
+    for (const target of items) {
+      if (gamma < 1) addColumn(target, scale * (1 - gamma));
+      if (gamma > 0 && target >= 0 && target < model.numItems) contributions[target]! += scale * gamma;
+    }
+  };
+  switch (scoring.kind) {
+    case 'item':
+      addColumn(scoring.item, 1);
+      break;
+    case 'items':
+      addSet(scoring.items, 1);
+      break;
+    case 'terms':
+      for (const set of scoring.sets) if (set.length > 0) addSet(set, 1 / set.length);
+      break;
+    case 'activity':
+      break;
+  }
+  return contributions;
+}
