@@ -104,7 +104,7 @@ describe('affinity-sync schedule', () => {
     expect(after[0]?.next).toBe(nextCronRun('15 3 * * *', 'UTC'));
     const delayed = await queue.queue.getDelayed();
     expect(delayed).toHaveLength(1);
-    expect(delayed[0]?.timestamp + (delayed[0]?.delay ?? 0)).toBe(nextCronRun('15 3 * * *', 'UTC'));
+    expect((delayed[0]?.timestamp ?? 0) + (delayed[0]?.delay ?? 0)).toBe(nextCronRun('15 3 * * *', 'UTC'));
   });
 
   it('refuses to touch any scheduler when a campaign file is invalid', async () => {
