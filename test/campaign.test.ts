@@ -134,6 +134,19 @@ describe('loadCampaign', () => {
     );
     const awsIssue = (await issuesOf(aws)).find((issue) => issue.field === 'segment.awsSecretAccessKey');
     expect(awsIssue?.message).toContain('standard AWS chain');
+    const pasted = await write(
+      'pasted.yaml',
+      `name: pasted\n${validBody.replace('connector: file', 'connector: file\n    name: 0123456789abcdef0123456789abcdef-us21')}`,
+    );
+    expect(await issuesOf(pasted)).toEqual([
+      {
+        file: pasted,
+        line: 7,
+        field: 'destinations[0].name',
+        message:
+          'this looks like a Mailchimp API key; secrets are not allowed in campaign files: remove it and use the environment variable MAILCHIMP_API_KEY',
+      },
+    ]);
     // Reported once as a secret, not again as an unknown key.
     expect((await issuesOf(aws)).filter((issue) => issue.field === 'segment.awsSecretAccessKey')).toHaveLength(1);
   });

@@ -1,6 +1,7 @@
 /**
  * Secrets never live in campaign files: they would end up in git, in job data and in logs.
- * This finds keys that look like secrets anywhere in a parsed campaign and says which environment
+ * This finds keys that look like secrets (and values in a known credential format) anywhere in a
+ * parsed campaign and says which environment
  * variable holds that secret instead.
  */
 /** Key names (lower-cased, without `_`/`-`) that hold secrets. */
@@ -16,6 +17,13 @@ const CONNECTOR_SECRET_ENV: Record<string, string> = {
   mailchimp: 'MAILCHIMP_API_KEY',
   hubspot: 'HUBSPOT_ACCESS_TOKEN',
 };
+
+/** Values that are credentials whatever key holds them, with the environment variable to use instead. */
+const SECRET_VALUES: Array<{ pattern: RegExp; what: string; env: string }> = [
+  { pattern: /^[0-9a-f]{32}-us\d{1,2}$/, what: 'a Mailchimp API key', env: 'MAILCHIMP_API_KEY' },
+  { pattern: /^pat-[a-z]{2}\d-[0-9a-f-]{36}$/, what: 'a HubSpot private app access token', env: 'HUBSPOT_ACCESS_TOKEN' },
+  { pattern: /^(AKIA|ASIA)[0-9A-Z]{16}$/, what: 'an AWS access key id', env: 'the standard AWS chain' },
+];
 
 const AWS_ADVICE =
   'AWS credentials come from the standard AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO or an instance role)';
@@ -38,6 +46,16 @@ export function findSecretKeys(value: unknown): SecretKeyFinding[] {
   const visit = (node: unknown, path: PropertyKey[], connector: string | undefined): void => {
     if (Array.isArray(node)) {
       node.forEach((child, index) => visit(child, [...path, index], connector));
+      return;
+    }
+    if (typeof node === 'string') {
+      const known = SECRET_VALUES.find(({ pattern }) => pattern.test(node.trim()));
+      if (known) {
+        issues.push({
+          path,
+          message: `this looks like ${known.what}; secrets are not allowed in campaign files: remove it and use ${known.env.startsWith('the ') ? known.env : `the environment variable ${known.env}`}`,
+        });
+      }
       return;
     }
     if (node === null || typeof node !== 'object') return;
