@@ -1,8 +1,7 @@
 /**
  * Secrets never live in campaign files: they would end up in git, in job data and in logs.
  * This finds keys that look like secrets (and values in a known credential format) anywhere in a
- * parsed campaign and says which environment
- * variable holds that secret instead.
+ * parsed campaign and says which environment variable holds that secret instead.
  */
 /** Key names (lower-cased, without `_`/`-`) that hold secrets. */
 const SECRET_KEYS = new Set([
