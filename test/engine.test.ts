@@ -155,3 +155,17 @@ describe('local segment provider', () => {
     expect(localProviderConfigSchema.safeParse({ provider: 'local', extra: 1 }).success).toBe(false);
   });
 });
+
+describe('RP3beta in worker threads', () => {
+  it('gives exactly the single-thread model', async () => {
+    const { generateSynthetic } = await import('../src/synthetic/generate-synthetic.js');
+    const data = generateSynthetic({ users: 1_500, items: 300, interactions: 30_000, categories: 5, seed: 2 });
+    const matrix = buildUserItemMatrix(data.interactions);
+    const single = await trainRp3beta(matrix, { neighbours: 50 }, { threads: 1 });
+    const parallel = await trainRp3beta(matrix, { neighbours: 50 }, { threads: 2 });
+    expect(single.rows.length).toBeGreaterThan(10_000);
+    expect(Array.from(parallel.colPtr)).toEqual(Array.from(single.colPtr));
+    expect(Array.from(parallel.rows)).toEqual(Array.from(single.rows));
+    expect(Array.from(parallel.vals)).toEqual(Array.from(single.vals));
+  });
+});
