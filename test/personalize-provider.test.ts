@@ -8,6 +8,9 @@ import { silentLogger } from '../src/core/logger.js';
 import { personalizeProvider } from '../src/personalize/personalize-provider-definition.js';
 import { personalizeConfigSchema, type PersonalizeConfig } from '../src/personalize/personalize-config.js';
 import { PersonalizeSegmentProvider } from '../src/personalize/personalize-segment-provider.js';
+import { BatchSegmentJobRunner, SegmentJobTimeoutError } from '../src/personalize/batch-segment-job-runner.js';
+import { createPersonalizeClients } from '../src/personalize/personalize-clients.js';
+import { SegmentJobStore } from '../src/personalize/segment-job-store.js';
 import type { ProviderContext } from '../src/segments/provider-definition.js';
 import type { SegmentQuery } from '../src/segments/segment-provider.js';
 
@@ -129,8 +132,10 @@ function expectUpload(part: number): { lines: () => unknown[] } {
 function expectCreate(part: number, seen: Array<Record<string, unknown>> = []) {
   personalize('CreateBatchSegmentJob')
     .post('/', (body: Record<string, unknown>) => {
+      // nock also asks this matcher about the other parts' requests: keep only our own.
+      if (body.jobName !== `${RUN}-p${part}`) return false;
       seen.push(body);
-      return body.jobName === `${RUN}-p${part}`;
+      return true;
     })
     .reply(200, { batchSegmentJobArn: jobArn(part) });
   return seen;
@@ -317,6 +322,31 @@ describe('personalize provider: resuming', () => {
     expect(results).toEqual([{ input: { itemId: ITEM_A }, output: { usersList: ['3'] }, error: null }]);
   });
 
+  it('advances a run in rounds, as delayed re-checks of a queue would, each round from the recorded state', async () => {
+    const upload = expectUpload(1);
+    expectCreate(1);
+    const queries = [{ itemId: ITEM_A }, { itemId: ITEM_B }];
+
+    const first = await provider({ pollIntervalMs: 30_000, maxPollIntervalMs: 120_000 }).advanceRun(queries, { numResults: 25, runId: RUN });
+    expect(first).toEqual({ done: false, waitMs: 30_000, steps: { created: 1 } });
+    expect(upload.lines()).toEqual(queries);
+
+    expectDescribe(1, 'CREATE IN_PROGRESS');
+    const second = await provider({ pollIntervalMs: 30_000, maxPollIntervalMs: 120_000 }).advanceRun(queries, { numResults: 25, runId: RUN });
+    expect(second).toEqual({ done: false, waitMs: 30_000, steps: { polling: 1 } });
+
+    expectDescribe(1, 'ACTIVE');
+    expectOutput(1, [ITEM_B, ITEM_A].map((itemId, index) => JSON.stringify({ input: { itemId }, output: { usersList: [String(index + 10)] }, error: null })).join('\n'));
+    const third = await provider({ pollIntervalMs: 30_000, maxPollIntervalMs: 120_000 }).advanceRun(queries, { numResults: 25, runId: RUN });
+    expect(third).toEqual({
+      done: true,
+      results: [
+        { input: { itemId: ITEM_A }, output: { usersList: ['11'] }, error: null },
+        { input: { itemId: ITEM_B }, output: { usersList: ['10'] }, error: null },
+      ],
+    });
+  });
+
   it('refuses to reuse a run id for other queries', async () => {
     expectUpload(1);
     const first = provider();
@@ -378,6 +408,43 @@ describe('personalize provider: throttling and access', () => {
 
     await expect(run).rejects.toThrow(AuthError);
     await expect(run).rejects.toThrow('needs the IAM permission "iam:PassRole" on segment.roleArn');
+  });
+});
+
+describe('personalize provider: patience', () => {
+  it('gives up on a job still running after maxWaitMs, leaving it resumable', async () => {
+    const [planned] = await provider().plan([{ itemId: ITEM_A }], { numResults: 25, runId: RUN });
+    const createdAt = '2024-12-16T02:00:00.000Z';
+    const store = new SegmentJobStore(stateDir);
+    const runner = new BatchSegmentJobRunner({
+      ...createPersonalizeClients(config(), {}),
+      store,
+      logger: silentLogger,
+      pollIntervalMs: 1,
+      maxPollIntervalMs: 2,
+      maxWaitMs: 60 * 60 * 1000,
+      now: () => new Date('2024-12-16T03:30:00.000Z'),
+    });
+    expectDescribe(1, 'CREATE IN_PROGRESS');
+
+    const step = runner.advance({ ...planned!, step: 'polling', jobArn: jobArn(1), createdAt, polls: 40 });
+
+    await expect(step).rejects.toThrow(SegmentJobTimeoutError);
+    await expect(step).rejects.toThrow(`Personalize batch segment job ${RUN}-p1 is still "CREATE IN_PROGRESS" after 90 min (maxWaitMs 3600000); a run with the same run id resumes it`);
+    expect(await store.load(RUN, 1)).toMatchObject({ step: 'planned' });
+  });
+
+  it('names the Personalize permission behind an AccessDeniedException without details', async () => {
+    expectUpload(1);
+    expectCreate(1);
+    personalize('DescribeBatchSegmentJob').post('/').reply(400, { __type: 'com.amazonaws.personalize#AccessDeniedException', message: 'Access denied' });
+
+    const run = provider().generate([{ itemId: ITEM_A }], { numResults: 25, runId: RUN });
+
+    await expect(run).rejects.toThrow(AuthError);
+    await expect(run).rejects.toThrow(
+      `access denied to Personalize DescribeBatchSegmentJob (${jobArn(1)}): the AWS identity running affinity-sync needs the IAM permission "personalize:DescribeBatchSegmentJob" on ${jobArn(1)}: Access denied`,
+    );
   });
 });
 

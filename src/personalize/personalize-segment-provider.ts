@@ -146,12 +146,43 @@ export class PersonalizeSegmentProvider implements SegmentProvider {
     );
     if (firstFailure) throw firstFailure.error;
 
-    return queries.map((query): SegmentResult => {
-      const problem = localQueryProblem(query);
-      if (problem) return { input: query, output: { usersList: [] }, error: problem };
-      const result = byKey.get(queryKey(query));
-      return result ? { ...result, input: query } : { input: query, output: { usersList: [] }, error: 'no result from the batch segment job' };
-    });
+    return assembleResults(queries, byKey);
+  }
+
+  /**
+   * One round of a run driven by delayed re-checks (a queue job that re-schedules itself instead
+   * of blocking a worker): takes every job of the run as far as it goes without waiting, and says
+   * either that all are done, with the results in query order, or how long to wait before the
+   * next round. Each round resumes from the recorded states, so rounds may run in different
+   * processes.
+   * @throws as {@link generate}; RateLimitedError and TransientError are meant to be retried later.
+   */
+  async advanceRun(
+    queries: readonly SegmentQuery[],
+    options: Pick<SegmentJobOptions, 'numResults' | 'signal'> & { runId: string },
+  ): Promise<{ done: true; results: SegmentResult[] } | { done: false; waitMs: number; steps: Partial<Record<SegmentJobState['step'], number>> }> {
+    const states = await this.plan(queries, options);
+    const byKey = new Map<string, SegmentResult>();
+    const steps: Partial<Record<SegmentJobState['step'], number>> = {};
+    let waitMs = Number.POSITIVE_INFINITY;
+    for (let state of states) {
+      for (;;) {
+        options.signal?.throwIfAborted();
+        const step = await this.runner.advance(state);
+        state = step.state;
+        if (step.done) {
+          for (const result of step.results ?? []) byKey.set(queryKey(result.input), result);
+          break;
+        }
+        if (step.waitMs > 0) {
+          waitMs = Math.min(waitMs, step.waitMs);
+          break;
+        }
+      }
+      steps[state.step] = (steps[state.step] ?? 0) + 1;
+    }
+    if (waitMs !== Number.POSITIVE_INFINITY) return { done: false, waitMs, steps };
+    return { done: true, results: assembleResults(queries, byKey) };
   }
 
   /** Advances one job until it is done, waiting as told, retrying throttled and passing failures. */
@@ -184,6 +215,16 @@ export class PersonalizeSegmentProvider implements SegmentProvider {
       }
     }
   }
+}
+
+/** One result per query, in query order: local refusals, then the jobs' results. */
+function assembleResults(queries: readonly SegmentQuery[], byKey: ReadonlyMap<string, SegmentResult>): SegmentResult[] {
+  return queries.map((query): SegmentResult => {
+    const problem = localQueryProblem(query);
+    if (problem) return { input: query, output: { usersList: [] }, error: problem };
+    const result = byKey.get(queryKey(query));
+    return result ? { ...result, input: query } : { input: query, output: { usersList: [] }, error: 'no result from the batch segment job' };
+  });
 }
 
 /** The query as one input line: only the field Personalize reads. */
