@@ -5,12 +5,14 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/core/logger.js';
 import { segmentsJobId, syncJobId } from '../src/queue/campaign-processor.js';
-import { CampaignQueue } from '../src/queue/campaign-queue.js';
+import { CampaignQueue, campaignJobOptions } from '../src/queue/campaign-queue.js';
+import { applySchedulePlan, planSchedules } from '../src/queue/schedule-plan.js';
+import { makeRunId } from '../src/pipeline/run-id.js';
 import { startCampaignWorker, type CampaignWorker } from '../src/queue/campaign-worker.js';
-import { campaignRunDataSchema, runSummarySchema } from '../src/queue/job-data.js';
+import { campaignRunDataSchema, JobName, runSummarySchema } from '../src/queue/job-data.js';
 import type { QueueSettings } from '../src/queue/queue-settings.js';
 import { createFakePipeline, fakeMemberEmail, readRecordedWrites, recorderKeys, type FakeCampaignInput } from './helpers/queue-fake-pipeline.js';
-import { countPrefixKeys, deletePrefix, testRedisUrl, uniqueQueueSettings, waitForJobEnd } from './helpers/queue-redis.js';
+import { countPrefixKeys, deletePrefix, testRedisUrl, uniqueQueueSettings, waitFor, waitForJobEnd } from './helpers/queue-redis.js';
 
 let settings: QueueSettings;
 let redis: Redis;
@@ -123,6 +125,29 @@ describe('campaign run as a BullMQ flow', () => {
     // Once the run is over, a new one may start.
     const third = await queue.enqueue({ campaign: 'dedupe', campaignFile: file }, undefined, new Date('2024-12-16T03:00:00Z'));
     expect(third).toEqual({ jobId: 'dedupe-20241216T030000Z', added: true });
+  });
+});
+
+describe('scheduled runs', () => {
+  it('a job scheduler makes runs that the worker completes, each with the id of its slot', async () => {
+    const file = await writeCampaign({ name: 'ticker', members: 3, destinations: [{ connector: 'recorder' }] });
+    const plan = planSchedules([{ campaign: 'ticker', campaignFile: file, cron: '* * * * * *', timezone: 'UTC' }], new Set(), []);
+    await applySchedulePlan(queue.queue, plan, campaignJobOptions(settings.retention));
+    await startWorker();
+    const completed = await waitFor(async () => {
+      const jobs = (await queue.queue.getCompleted()).filter((job) => job.name === JobName.campaignRun);
+      return jobs.length > 0 ? jobs : undefined;
+    }, 'a scheduled run');
+    await queue.queue.removeJobScheduler('ticker');
+    const run = completed[0];
+    const data = campaignRunDataSchema.parse(run?.data);
+    expect(data.trigger).toBe('schedule');
+    const slot = new Date(run?.opts.prevMillis ?? 0);
+    expect(run?.id).toBe(`repeat:ticker:${slot.getTime()}`);
+    expect(slot.getUTCMilliseconds()).toBe(0);
+    expect(data.runId).toBe(makeRunId('ticker', slot));
+    expect(runSummarySchema.parse(run?.returnvalue).outcomes.added).toBe(3);
+    expect(await audience(0)).toEqual(expectedEmails(3));
   });
 });
 

@@ -106,9 +106,9 @@ async function processCampaignRun(deps: CampaignProcessorDeps, job: Job, token: 
     await job.updateData(data);
   };
   if (data.runId === undefined || data.startedAt === undefined) {
-    // A scheduled run's id comes from its slot (creation time + delay), so it is the same on every worker.
+    // A scheduled run's id comes from its slot (the scheduler's `prevMillis`), so it is the same on every worker.
     await save({
-      runId: data.runId ?? makeRunId(data.campaign, new Date(job.timestamp + (job.delay ?? 0))),
+      runId: data.runId ?? makeRunId(data.campaign, new Date(job.opts.prevMillis ?? job.timestamp + (job.delay ?? 0))),
       startedAt: data.startedAt ?? Date.now(),
     });
   }
