@@ -79,7 +79,7 @@ describe('file connector', () => {
     const report = await syncAudience({ connector: fileConnector, config, session, spec, members: members.slice(0, 4), dryRun: false });
     await session.close?.();
     const csvPath = join(baseDir, 'out', 'winter-boots-item_id-b07.csv');
-    expect(report.audience).toEqual({ id: csvPath, name: 'winter-boots-item_id-b07', created: true });
+    expect(report.audience).toEqual({ id: csvPath, name: 'winter-boots-item_id-b07', created: true, location: csvPath });
     const csv = await readFile(csvPath, 'utf8');
     expect(csv).toBe(
       'email,user_id,first_name,last_name,rank\n' +

@@ -45,6 +45,18 @@ export class FakeMailchimp {
     return [...(this.segments.find((segment) => String(segment.id) === segmentId)?.members ?? [])];
   }
 
+  /** One page of members in insertion order, without copying the whole map per page. */
+  private memberPage(offset: number, count: number): Array<[string, MemberStatus]> {
+    const page: Array<[string, MemberStatus]> = [];
+    let index = 0;
+    for (const entry of this.members) {
+      if (index >= offset + count) break;
+      if (index >= offset) page.push(entry);
+      index += 1;
+    }
+    return page;
+  }
+
   /** Answers one request; `path` is relative to `/3.0`. */
   handle(method: string, path: string, query: URLSearchParams, body: unknown): FakeAnswer {
     this.requests.push(`${method} ${path}`);
@@ -56,7 +68,7 @@ export class FakeMailchimp {
     const rest = match[2] ?? '';
     if (method === 'GET' && rest === '') return { status: 200, body: { id: this.listId, name: 'Fake audience', stats: { member_count: this.members.size } } };
     if (method === 'GET' && rest === '/members') {
-      const page = [...this.members].slice(offset, offset + count).map(([email_address, status]) => ({ email_address, status }));
+      const page = this.memberPage(offset, count).map(([email_address, status]) => ({ email_address, status }));
       return { status: 200, body: { members: page, total_items: this.members.size } };
     }
     const memberMatch = /^\/members\/([0-9a-f]{32})$/.exec(rest);
@@ -124,7 +136,7 @@ export interface FakeMailchimpServer {
 /** Serves `fake` on 127.0.0.1 (a free port); every answer waits `latencyMs` first. */
 export async function serveFakeMailchimp(fake: FakeMailchimp, options: { latencyMs?: number } = {}): Promise<FakeMailchimpServer> {
   const latencyMs = options.latencyMs ?? 0;
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+  const server = createServer({ noDelay: true, keepAlive: true }, (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {

@@ -6,6 +6,8 @@
  * "Fundamentals: API limits"); we use 9, as grouparoo does (`@grouparoo/mailchimp` parallelism.ts).
  */
 import { createHash } from 'node:crypto';
+import { Agent as HttpAgent, type Agent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { createRequire } from 'node:module';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { MailchimpCredentials } from './mailchimp-credentials.js';
@@ -66,6 +68,8 @@ export interface MailchimpApi {
 interface SdkClient {
   basePath: string;
   timeout: number;
+  enableCookies: boolean;
+  agent: { attachCookies(request: { agent(agent: Agent): unknown }): void; saveCookies(response: unknown): void };
   setConfig(config: { apiKey: string; server?: string }): void;
   ping: { get(): Promise<unknown> };
   lists: {
@@ -121,7 +125,18 @@ function createApi(credentials: MailchimpCredentials, options: MailchimpApiOptio
     client.basePath = credentials.baseUrl;
   }
   client.timeout = options.timeoutMs ?? 60_000;
-  const limit = pLimit(options.connections ?? 9);
+  const connections = options.connections ?? 9;
+  // superagent 3 sends every request with `agent: false` (a new TCP + TLS connection each time).
+  // The SDK's only per-request hook is its cookie jar, called with each request: we use it to hand
+  // superagent a keep-alive agent of this credential, so its 9 connections are reused.
+  const AgentClass = credentials.baseUrl.startsWith('https:') ? HttpsAgent : HttpAgent;
+  const keepAlive = new AgentClass({ keepAlive: true, maxSockets: connections });
+  client.enableCookies = true;
+  client.agent = {
+    attachCookies: (request) => request.agent(keepAlive),
+    saveCookies: () => undefined,
+  };
+  const limit = pLimit(connections);
   const rateLimitWaitMs = options.rateLimitWaitMs ?? 1000;
   const call = <T>(operation: string, run: () => Promise<unknown>): Promise<T> =>
     limit(async () => {

@@ -73,14 +73,14 @@ describe('mailchimp connector', () => {
     api().get(`/3.0/lists/${LIST}/segments`).query(SEGMENTS_QUERY).reply(200, { segments: [{ id: 12, name: 'another tag', member_count: 3, type: 'static' }], total_items: 1 });
     api().post(`/3.0/lists/${LIST}/segments`, { name: TAG, static_segment: [] }).reply(200, { id: SEGMENT_ID, name: TAG, member_count: 0, type: 'static', list_id: LIST });
     const first = await connector.open(config(), context).ensureAudience(spec, { dryRun: false });
-    expect(first).toEqual({ id: String(SEGMENT_ID), name: TAG, created: true });
+    expect(first).toEqual({ id: String(SEGMENT_ID), name: TAG, created: true, location: `Mailchimp audience ${LIST}, tag "${TAG}"` });
 
     api()
       .get(`/3.0/lists/${LIST}/segments`)
       .query(SEGMENTS_QUERY)
       .reply(200, { segments: [{ id: SEGMENT_ID, name: TAG.toUpperCase(), member_count: 0, type: 'static' }], total_items: 1 });
     const second = await connector.open(config(), context).ensureAudience(spec, { dryRun: false });
-    expect(second).toEqual({ id: String(SEGMENT_ID), name: TAG.toUpperCase(), created: false });
+    expect(second).toEqual({ id: String(SEGMENT_ID), name: TAG.toUpperCase(), created: false, location: `Mailchimp audience ${LIST}, tag "${TAG.toUpperCase()}"` });
   });
 
   it('tags 1,234 members in 3 calls of at most 500 emails', async () => {
@@ -226,7 +226,7 @@ describe('mailchimp connector', () => {
   it('a dry run does not create a missing tag', async () => {
     api().get(`/3.0/lists/${LIST}/segments`).query(SEGMENTS_QUERY).reply(200, { segments: [], total_items: 0 });
     const report = await run([member('ana@example.com', 1)], {}, true);
-    expect(report.audience).toEqual({ id: '', name: TAG, created: false });
+    expect(report.audience).toEqual({ id: '', name: TAG, created: false, location: `Mailchimp audience ${LIST}, tag "${TAG}"` });
     expect(report.plan.add).toBe(1);
   });
 

@@ -61,13 +61,13 @@ export class MailchimpSession implements ConnectorSession {
     if (known) return { ...known, created: false };
     const found = await this.findSegment(key);
     if (found) {
-      const ref = { id: String(found.id), name: found.name, created: false };
+      const ref = { id: String(found.id), name: found.name, created: false, location: this.locationOf(found.name) };
       this.segmentIds.set(key, ref);
       return ref;
     }
-    if (options.dryRun) return { id: '', name, created: false };
+    if (options.dryRun) return { id: '', name, created: false, location: this.locationOf(name) };
     const created = await this.api.createSegment(this.listId, name);
-    const ref = { id: String(created.id), name: created.name, created: true };
+    const ref = { id: String(created.id), name: created.name, created: true, location: this.locationOf(created.name) };
     this.segmentIds.set(key, ref);
     this.context.logger.info({ connector: 'mailchimp', tag: hashId(name), segmentId: ref.id }, 'tag created');
     return ref;
@@ -162,6 +162,10 @@ export class MailchimpSession implements ConnectorSession {
     }
     this.context.logger.debug({ connector: 'mailchimp', members: statuses.size }, 'audience statuses read');
     return statuses;
+  }
+
+  private locationOf(tag: string): string {
+    return `Mailchimp audience ${this.listId}, tag "${tag}"`;
   }
 
   private async findSegment(lowerName: string): Promise<{ id: number; name: string } | undefined> {
