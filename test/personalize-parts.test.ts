@@ -84,3 +84,12 @@ describe('output lines', () => {
     expect(parseSegmentOutputLine('{"input": ')).toBe('not valid JSON');
   });
 });
+
+describe('ARN kind messages', () => {
+  it('says what was found instead', async () => {
+    const { arnKindProblem } = await import('../src/personalize/arn.js');
+    expect(arnKindProblem('arn:aws:iam::123456789012:user/ops', 'iam-role')).toBe('expected an IAM role ARN (arn:aws:iam::<account>:role/<role-name>), got an ARN of another kind (iam user)');
+    expect(arnKindProblem('PersonalizeRole', 'iam-role')).toBe('expected an IAM role ARN (arn:aws:iam::<account>:role/<role-name>), got "PersonalizeRole", which is not an ARN');
+    expect(arnKindProblem('arn:aws:iam::123456789012:role/PersonalizeRole', 'iam-role')).toBeUndefined();
+  });
+});

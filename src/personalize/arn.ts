@@ -70,7 +70,7 @@ const KIND_NAMES: Record<ArnKind, string> = {
   'personalize-other': 'a Personalize ARN of another kind',
   'iam-role': 'an IAM role ARN',
   'kms-key': 'a KMS key ARN',
-  'other': 'not an ARN of a kind we know',
+  'other': 'an ARN of another kind',
 };
 
 const KIND_EXAMPLES: Partial<Record<ArnKind, string>> = {
@@ -94,5 +94,7 @@ export function arnKindProblem(text: string, expected: ArnKind): string | undefi
     expected === 'personalize-solution-version' && found === 'personalize-solution'
       ? ' (a solution has versions; use the ARN of a trained solution version, listed by ListSolutionVersions)'
       : '';
-  return `expected ${KIND_NAMES[expected]}${example ? ` (${example})` : ''}, got ${KIND_NAMES[found]}${hint}`;
+  const parsed = parseArn(text);
+  const got = found !== 'other' ? KIND_NAMES[found] : parsed ? `an ARN of another kind (${parsed.service} ${parsed.resource.split('/')[0] ?? ''})` : `"${text}", which is not an ARN`;
+  return `expected ${KIND_NAMES[expected]}${example ? ` (${example})` : ''}, got ${got}${hint}`;
 }
