@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arnKind } from '../src/personalize/arn.js';
+import { arnKind, arnKindProblem } from '../src/personalize/arn.js';
 import { batchSegmentJobName, runNameStem } from '../src/personalize/job-name.js';
 import { resolveEndpoint } from '../src/personalize/personalize-clients.js';
 import { partLocation, splitIntoJobs } from '../src/personalize/segment-job-plan.js';
@@ -86,8 +86,7 @@ describe('output lines', () => {
 });
 
 describe('ARN kind messages', () => {
-  it('says what was found instead', async () => {
-    const { arnKindProblem } = await import('../src/personalize/arn.js');
+  it('says what was found instead', () => {
     expect(arnKindProblem('arn:aws:iam::123456789012:user/ops', 'iam-role')).toBe('expected an IAM role ARN (arn:aws:iam::<account>:role/<role-name>), got an ARN of another kind (iam user)');
     expect(arnKindProblem('PersonalizeRole', 'iam-role')).toBe('expected an IAM role ARN (arn:aws:iam::<account>:role/<role-name>), got "PersonalizeRole", which is not an ARN');
     expect(arnKindProblem('arn:aws:iam::123456789012:role/PersonalizeRole', 'iam-role')).toBeUndefined();
