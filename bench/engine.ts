@@ -5,6 +5,7 @@
  * peak RSS is the tier's own (`tsx bench/engine.ts --tier S` runs one tier and prints JSON).
  */
 import { execFile } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { LocalSegmenter } from '../src/engine/local-segmenter.js';
@@ -27,6 +28,7 @@ async function runTier(tier: SyntheticTier): Promise<BenchRow> {
   const data = generateSynthetic(spec);
   const generateS = seconds(start);
 
+  const cpuBefore = process.cpuUsage();
   start = process.hrtime.bigint();
   const matrix = buildUserItemMatrix(data.interactions);
   const loadS = seconds(start);
@@ -36,6 +38,8 @@ async function runTier(tier: SyntheticTier): Promise<BenchRow> {
   start = process.hrtime.bigint();
   const segmenter = new LocalSegmenter(data.interactions, data.items, matrix, model);
   const indexS = seconds(start);
+  const cpu = process.cpuUsage(cpuBefore);
+  const loadTrainCpuS = (cpu.user + cpu.system) / 1e6;
   const engine = segmenter.engine;
 
   const random = seededRandom(7);
@@ -79,6 +83,9 @@ async function runTier(tier: SyntheticTier): Promise<BenchRow> {
     'train s': trainS.toFixed(1),
     'index s': indexS.toFixed(1),
     'load+train s': (loadS + trainS + indexS).toFixed(1),
+    // CPU seconds of all threads: the wall time above also depends on what else the machine runs.
+    'load+train CPU s': loadTrainCpuS.toFixed(1),
+    'load avg': loadavg()[0]!.toFixed(1),
     [`${itemSegments} item segments s`]: itemTotalS.toFixed(2),
     'ms / item segment': ((itemTotalS / itemSegments) * 1000).toFixed(1),
     'ms / attribute segment': (attributeS * 1000).toFixed(1),
