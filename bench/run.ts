@@ -18,7 +18,7 @@ export interface BenchOptions {
   tiers: string[];
 }
 
-const benchModules: Array<() => Promise<{ bench: BenchModule }>> = [() => import('./engine.js'), () => import('./hubspot.js'), () => import('./mailchimp.js')];
+const benchModules: Array<() => Promise<{ bench: BenchModule }>> = [() => import('./engine.js'), () => import('./hubspot.js'), () => import('./mailchimp.js'), () => import('./queue.js')];
 
 function parseTiers(argv: string[]): string[] {
   const at = argv.findIndex((arg) => arg === '--tiers' || arg.startsWith('--tiers='));
