@@ -3,6 +3,7 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { ConfigError } from '../../core/errors.js';
 import type { Datasets } from '../../datasets/datasets.js';
 import { loadCampaigns } from '../../campaign/load-campaign.js';
 import { runCampaign, reportExitCode, type CampaignReport } from '../../pipeline/run-campaign.js';
@@ -15,6 +16,7 @@ interface RunOptions {
   dryRun?: boolean;
   json?: boolean;
   stateDir: string;
+  runId?: string;
 }
 
 export function register(program: Command, context: CliContext): void {
@@ -26,12 +28,19 @@ export function register(program: Command, context: CliContext): void {
     .option('--dry-run', 'build the segments and show what would change in each destination, without writing anything')
     .option('--json', 'print the run report as JSON instead of a table')
     .option('--state-dir <dir>', 'where run state is kept (segments of each run, Personalize jobs)', '.affinity-sync')
+    .option('--run-id <id>', 'resume an earlier run of one campaign by its id (e.g. after a crash while a Personalize job ran): its remote jobs are reused, not created again')
     .addHelpText(
       'after',
       '\nExamples:\n  $ affinity-sync run config/campaigns/*.yaml\n  $ affinity-sync run --dry-run config/campaigns/new-items.yaml\n\nExit codes: 0 done, 1 a run failed, 2 bad input (campaign files, data, arguments, credentials).',
     )
     .action(async (files: string[], options: RunOptions) => {
       const loaded = await loadCampaigns(files.map((file) => resolve(context.cwd, file)));
+      if (options.runId !== undefined && loaded.length !== 1) {
+        throw new ConfigError(`--run-id resumes one campaign's run; got ${loaded.length} campaign files`);
+      }
+      if (options.runId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(options.runId)) {
+        throw new ConfigError(`--run-id: expected a run id as printed by an earlier run (letters, digits, . _ -), got "${options.runId}"`);
+      }
       const progress = options.json ? undefined : createProgressLine(context.stderr);
       const reports: CampaignReport[] = [];
       const datasetCache = new Map<string, Promise<Datasets>>();
@@ -44,6 +53,7 @@ export function register(program: Command, context: CliContext): void {
             cwd: context.cwd,
             dryRun: options.dryRun ?? false,
             dataDir: options.data,
+            runId: options.runId,
             onProgress: progress,
             datasetCache,
           });
