@@ -1,12 +1,66 @@
 /**
  * The real pipeline (`src/pipeline/`) behind the queue's {@link CampaignRunPipeline} port.
+ *
+ * A provider with a long external job (Personalize: `advanceRun`) is driven by delayed re-checks:
+ * each segment-job round takes the provider's jobs as far as they go without waiting and, while
+ * they run, the job is delayed by the provider's `waitMs`. Once they are done, the ordinary
+ * `generateCampaignSegments` runs: the provider resumes its recorded, finished jobs (same run id,
+ * same state directory), so it returns at once and the segments are assembled exactly as `run`
+ * assembles them.
  */
+import { join } from 'node:path';
 import { loadCampaigns, type LoadedCampaign } from '../campaign/load-campaign.js';
+import { planQueries } from '../campaign/plan-queries.js';
 import { ConfigError } from '../core/errors.js';
+import type { Datasets } from '../datasets/datasets.js';
 import type { CampaignSegments } from '../pipeline/campaign-segments.js';
 import { generateCampaignSegments } from '../pipeline/generate-campaign-segments.js';
+import { loadCampaignDatasets } from '../pipeline/load-campaign-datasets.js';
+import type { RunContext } from '../pipeline/run-context.js';
 import { syncCampaignDestination } from '../pipeline/sync-campaign-destination.js';
+import type { SegmentProvider, SegmentQuery } from '../segments/segment-provider.js';
+import { segmentProviders } from '../segments/providers.js';
 import type { CampaignRunPipeline } from './campaign-run-pipeline.js';
+
+/** A provider that can be stepped instead of waited on (the Personalize provider). */
+interface SteppableProvider extends SegmentProvider {
+  advanceRun(queries: readonly SegmentQuery[], options: { numResults: number; runId: string }): Promise<{ done: true } | { done: false; waitMs: number }>;
+}
+
+function isSteppable(provider: SegmentProvider): provider is SteppableProvider {
+  return typeof (provider as Partial<SteppableProvider>).advanceRun === 'function';
+}
+
+/** State kept in the segment job between rounds. */
+interface StepState {
+  rounds: number;
+}
+
+/**
+ * One round of a steppable provider's jobs.
+ * @returns the wait before the next round, or undefined when the jobs are done (or the provider
+ *   is not steppable: then `generateCampaignSegments` does everything).
+ */
+async function advanceExternalJobs(loaded: LoadedCampaign, ctx: RunContext & { runId: string }): Promise<number | undefined> {
+  const definition = segmentProviders.find((candidate) => candidate.id === loaded.campaign.segment.provider);
+  if (!definition || definition.id === 'local') return undefined;
+  const datasets = await loadCampaignDatasets(loaded, ctx);
+  const planned = await planQueries(loaded, datasets);
+  const provider = definition.create(loaded.campaign.segment, {
+    datasets: () => Promise.resolve(datasets),
+    env: ctx.env,
+    logger: ctx.logger,
+    baseDir: loaded.baseDir,
+    // The same directory generateCampaignSegments gives the provider, so it finds these jobs.
+    stateDir: join(ctx.stateDir, 'providers', definition.id),
+  });
+  if (!isSteppable(provider)) return undefined;
+  const round = await provider.advanceRun(
+    planned.map((entry) => entry.query),
+    { numResults: loaded.campaign.segment.numResults, runId: ctx.runId },
+  );
+  return round.done ? undefined : round.waitMs;
+}
 
 /** The pipeline `run` uses, step by step. */
 export function createDefaultPipeline(): CampaignRunPipeline<LoadedCampaign, CampaignSegments> {
@@ -16,12 +70,19 @@ export function createDefaultPipeline(): CampaignRunPipeline<LoadedCampaign, Cam
       if (!loaded) throw new ConfigError([{ file, message: 'no campaign in this file' }]);
       return loaded;
     },
-    async generateSegments(campaign, ctx) {
-      const segments = await generateCampaignSegments(campaign, ctx);
+    async generateSegments(campaign, ctx, state) {
+      const runCtx = { ...ctx, runId: ctx.runId ?? campaign.campaign.name, datasetCache: ctx.datasetCache ?? new Map<string, Promise<Datasets>>() };
+      const waitMs = await advanceExternalJobs(campaign, runCtx);
+      if (waitMs !== undefined) {
+        const rounds = (state as StepState | undefined)?.rounds ?? 0;
+        return { done: false, state: { rounds: rounds + 1 } satisfies StepState, waitMs };
+      }
+      const segments = await generateCampaignSegments(campaign, runCtx);
       const members = segments.segments.reduce((sum, segment) => sum + segment.resolved.members.length, 0);
       return { done: true, segments, summary: { segments: segments.segments.length, members } };
     },
     parseSegments(json) {
+      // Written by this worker's own segment job (saveSegments), not user input.
       return json as CampaignSegments;
     },
     syncDestination(campaign, segments, destinationIndex, ctx, progressFor) {
