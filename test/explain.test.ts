@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlannedQuery } from '../src/campaign/planned-query.js';
+import type { AffinityModel } from '../src/engine/affinity-model.js';
 import { LocalSegmenter } from '../src/engine/local-segmenter.js';
 import { trainRp3beta } from '../src/engine/rp3beta.js';
 import { buildUserItemMatrix } from '../src/engine/user-item-matrix.js';
@@ -32,17 +33,27 @@ describe('item contributions', () => {
     const index = (id: string) => datasets.interactions.itemIds.indexOf(id);
     const tentColumn = new Map<number, number>();
     for (let p = model.colPtr[index('tent')]!; p < model.colPtr[index('tent') + 1]!; p++) tentColumn.set(model.rows[p]!, model.vals[p]!);
-    const forTent = itemContributions(model, { kind: 'item', item: index('tent') }, 0);
+    const forTent = itemContributions(model, { kind: 'item', item: index('tent') }, 0)!;
     expect([...tentColumn.keys()].map((i) => datasets.interactions.itemIds[i]).sort()).toEqual(['boots', 'lamp', 'stove']);
     for (const [item, weight] of tentColumn) expect(forTent[item]).toBeCloseTo(weight, 12);
     expect(forTent[index('pan')]).toBe(0);
 
     const pair = Int32Array.of(index('tent'), index('boots'));
-    const collaborative = itemContributions(model, { kind: 'items', items: pair }, 0);
-    const prior = itemContributions(model, { kind: 'items', items: pair }, 1);
-    const blended = itemContributions(model, { kind: 'items', items: pair }, 0.25);
+    const collaborative = itemContributions(model, { kind: 'items', items: pair }, 0)!;
+    const prior = itemContributions(model, { kind: 'items', items: pair }, 1)!;
+    const blended = itemContributions(model, { kind: 'items', items: pair }, 0.25)!;
     expect(Array.from(prior)).toEqual(Array.from(prior, (_, item) => (item === index('tent') || item === index('boots') ? 1 : 0)));
     for (let item = 0; item < model.numItems; item++) expect(blended[item]).toBeCloseTo(0.75 * collaborative[item]! + 0.25 * prior[item]!, 12);
+  });
+
+
+  it('read a dense item-item model by column (negative weights kept), and give no breakdown for a factor model', () => {
+    // W[i, j] at weights[j·n + i]: column 2 is (0.5, −0.25, 0).
+    const dense = { kind: 'ease', numItems: 3, params: {}, weights: Float32Array.of(0, 1, 0, 1, 0, 0, 0.5, -0.25, 0) } as unknown as AffinityModel;
+    expect(Array.from(itemContributions(dense, { kind: 'item', item: 2 }, 0)!)).toEqual([0.5, -0.25, 0]);
+    expect(Array.from(itemContributions(dense, { kind: 'terms', sets: [Int32Array.of(0, 2)] }, 0)!)).toEqual([0.25, 0.375, 0]);
+    const factors = { kind: 'ials', numItems: 3, numUsers: 2, params: {}, userFactors: new Float32Array(4), itemFactors: new Float32Array(6) } as unknown as AffinityModel;
+    expect(itemContributions(factors, { kind: 'item', item: 0 }, 0)).toBeUndefined();
   });
 });
 

@@ -29,9 +29,9 @@ export interface ContributingItem {
   attributes: Record<string, string>;
   /** Whether the item itself is the query's item or matches its expression. */
   matchesQuery: boolean;
-  /** What the item adds to the score (≥ 0). */
+  /** What the item adds to the score (≥ 0 for RP3beta; EASE weights may be negative). */
   contribution: number;
-  /** `contribution / score`, 0–1. */
+  /** `contribution / score` (0–1 when every contribution is ≥ 0); 0 when the score is not positive. */
   share: number;
   /** Event counts by EVENT_TYPE, in order of first occurrence. */
   events: Array<{ eventType: string; count: number }>;
@@ -59,9 +59,14 @@ export interface SegmentExplanation {
   /** How the engine scores the query: through one item, the matching items, per-term item sets, or activity only. */
   scoredBy: QueryScoring['kind'] | 'none';
   standing: SegmentStanding;
+  /**
+   * Whether the score is broken down by past item: true for item-item models (RP3beta, EASE);
+   * false for a factor model (iALS), whose scores come from latent factors.
+   */
+  breakdown: boolean;
   /** The user's score (the sum of every contribution); 0 when scored by activity. */
   score: number;
-  /** How many of the user's items contribute (> 0). */
+  /** How many of the user's items contribute (≠ 0). */
   contributingItems: number;
   /** The biggest contributions, at most `topItems`. */
   topItems: ContributingItem[];
@@ -122,6 +127,7 @@ export function explainUser(input: ExplainUserInput): UserExplanation {
         queryText: describeQuery(query),
         scoredBy: 'none',
         standing: { status: 'no-interactions' },
+        breakdown: false,
         score: 0,
         contributingItems: 0,
         topItems: [],
@@ -153,7 +159,7 @@ export function explainUser(input: ExplainUserInput): UserExplanation {
     const scoring = queryScoring(query, datasets, toEngineItem, isTrained);
     if (served.result.error !== null || scoring === undefined) {
       const message = served.result.error ?? 'no item matches the query';
-      return { label, queryText, scoredBy: 'none', standing: { status: 'error', message }, score: 0, contributingItems: 0, topItems: [] };
+      return { label, queryText, scoredBy: 'none', standing: { status: 'error', message }, breakdown: false, score: 0, contributingItems: 0, topItems: [] };
     }
     const ranking = served.result.output.usersList;
     const position = ranking.indexOf(userId);
@@ -163,12 +169,15 @@ export function explainUser(input: ExplainUserInput): UserExplanation {
         : { status: 'excluded' };
 
     const contributions = itemContributions(model, scoring, engine.attributePriorWeight);
+    if (contributions === undefined) {
+      return { label, queryText, scoredBy: scoring.kind, standing, breakdown: false, score: 0, contributingItems: 0, topItems: [] };
+    }
     const matches = queryItems(query, datasets, toEngineItem, interactions.itemIds);
     let score = 0;
     const contributing: Array<{ item: number; contribution: number }> = [];
     for (const item of userItems) {
       const contribution = contributions[item] ?? 0;
-      if (contribution <= 0) continue;
+      if (contribution === 0) continue;
       score += contribution;
       contributing.push({ item, contribution });
     }
@@ -178,6 +187,7 @@ export function explainUser(input: ExplainUserInput): UserExplanation {
       queryText,
       scoredBy: scoring.kind,
       standing,
+      breakdown: true,
       score,
       contributingItems: contributing.length,
       topItems: contributing.slice(0, topItems).map(({ item, contribution }) => {

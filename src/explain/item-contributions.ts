@@ -9,8 +9,8 @@
  *   s(u) = Σ_{a∈A} σ·((1−γ)·Σ_j X[u,j]·W[j,a] + γ·X[u,a]), so item j contributes
  *   Σ_{a∈A} σ·(1−γ)·W[j,a], plus σ·γ when j itself is in A.
  *
- * W comes from the model's public column layout (`colPtr`, `rows`, `vals`); nothing here changes
- * how the engine ranks.
+ * W comes from the model's public layout (RP3beta `colPtr`/`rows`/`vals`, EASE `weights`);
+ * nothing here changes how the engine ranks.
  */
 import type { AffinityModel } from '../engine/affinity-model.js';
 
@@ -27,26 +27,43 @@ export type QueryScoring =
 
 /**
  * The contribution c_j of every engine item j to the score of any user who interacted with j
- * (a user's score is the sum of c_j over the user's distinct items).
+ * (a user's score is the sum of c_j over the user's distinct items). Item-item models only
+ * (RP3beta, with W by sparse column; EASE, with W dense by column, whose weights may be negative);
+ * a factor model (iALS) scores users by their latent factors, not item by item: undefined.
  * @param attributePriorWeight γ of the engine (`AffinityEngine.attributePriorWeight`); unused for Item-Affinity.
- * @returns one value per engine item (length `model.numItems`), all ≥ 0.
+ * @returns one value per engine item (length `model.numItems`), or undefined for a factor model.
  */
-export function itemContributions(model: AffinityModel, scoring: QueryScoring, attributePriorWeight: number): Float64Array {
-  const contributions = new Float64Array(model.numItems);
-  const addColumn = (target: number, weight: number): void => {
-    if (target < 0 || target >= model.numItems) return;
-    for (let p = model.colPtr[target]!; p < model.colPtr[target + 1]!; p++) contributions[model.rows[p]!]! += weight * model.vals[p]!;
-  };
+export function itemContributions(model: AffinityModel, scoring: QueryScoring, attributePriorWeight: number): Float64Array | undefined {
+  const numItems = model.numItems;
+  const contributions = new Float64Array(numItems);
+  let addColumn: (target: number, weight: number) => void;
+  if ('colPtr' in model && 'rows' in model && 'vals' in model) {
+    const { colPtr, rows, vals } = model;
+    addColumn = (target, weight) => {
+      for (let p = colPtr[target]!; p < colPtr[target + 1]!; p++) contributions[rows[p]!]! += weight * vals[p]!;
+    };
+  } else if ('weights' in model && model.weights instanceof Float32Array) {
+    // W[i, j] at weights[j·n + i] (see `addUserScores`).
+    const weights = model.weights;
+    addColumn = (target, weight) => {
+      const column = target * numItems;
+      for (let i = 0; i < numItems; i++) contributions[i]! += weight * weights[column + i]!;
+    };
+  } else {
+    return undefined;
+  }
+  const inRange = (target: number): boolean => target >= 0 && target < numItems;
   const addSet = (items: Int32Array, scale: number): void => {
     const gamma = attributePriorWeight;
     for (const target of items) {
+      if (!inRange(target)) continue;
       if (gamma < 1) addColumn(target, scale * (1 - gamma));
-      if (gamma > 0 && target >= 0 && target < model.numItems) contributions[target]! += scale * gamma;
+      if (gamma > 0) contributions[target]! += scale * gamma;
     }
   };
   switch (scoring.kind) {
     case 'item':
-      addColumn(scoring.item, 1);
+      if (inRange(scoring.item)) addColumn(scoring.item, 1);
       break;
     case 'items':
       addSet(scoring.items, 1);

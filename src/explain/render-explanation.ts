@@ -53,6 +53,9 @@ function renderSegment(segment: SegmentExplanation, explanation: CampaignUserExp
   if (segment.scoredBy === 'activity') {
     return [...lines, "  the query's attribute values never occur in the interactions: users are ranked by activity (items interacted with)"];
   }
+  if (!segment.breakdown) {
+    return [...lines, '  the model scores users by latent factors, so the score has no breakdown by past item'];
+  }
   if (segment.contributingItems === 0) {
     return [...lines, "  score 0: none of the user's items is related to the query's items; ties are ranked by activity"];
   }
