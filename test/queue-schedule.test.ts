@@ -2,7 +2,8 @@
  * `schedule`, `enqueue`, `status`, `dashboard` through the CLI, against the real Redis.
  */
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
+import { spawn } from 'node:child_process';
+import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -157,12 +158,43 @@ describe('affinity-sync enqueue and status', () => {
     expect(result.stderr).toBe('error: Redis at redis://:***@127.0.0.1:1 is unreachable (connect ECONNREFUSED 127.0.0.1:1). Start Redis or set REDIS_URL.\n');
   });
 
+  it('warns when Redis may evict keys (maxmemory-policy other than noeviction)', async () => {
+    // A throwaway redis-server with the wrong policy: the shared test Redis is left as it is.
+    const port = await freePort();
+    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'allkeys-lru'], { stdio: 'ignore' });
+    try {
+      const url = `redis://127.0.0.1:${port}`;
+      let result = await runCli(['status'], { cwd, env: { ...env, REDIS_URL: url } });
+      for (let tries = 0; result.code !== 0 && tries < 50; tries += 1) {
+        await new Promise((done) => setTimeout(done, 100));
+        result = await runCli(['status'], { cwd, env: { ...env, REDIS_URL: url } });
+      }
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe(
+        'warning: Redis maxmemory-policy is "allkeys-lru"; BullMQ needs "noeviction", or Redis may drop queued jobs under memory pressure (redis-cli CONFIG SET maxmemory-policy noeviction).\n',
+      );
+      expect(result.stdout).toBe('no scheduled campaigns and no runs in this queue\n');
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+
   it('rejects a malformed queue prefix', async () => {
     const result = await runCli(['status'], { cwd, env: { ...env, AFFINITY_QUEUE_PREFIX: 'a:b' } });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('AFFINITY_QUEUE_PREFIX: expected letters, digits');
   });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
 
 function get(url: string, authorization?: string): Promise<{ status: number; body: string; authenticate?: string }> {
   return new Promise((resolvePromise, reject) => {

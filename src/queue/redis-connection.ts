@@ -59,11 +59,11 @@ export async function openRedis(settings: QueueSettings, options: OpenRedisOptio
   return client;
 }
 
-/** `maxmemory-policy`, or undefined when the server does not allow CONFIG (some managed Redis). */
+/** `maxmemory-policy` from `INFO memory` (CONFIG is often disabled on managed Redis), or undefined. */
 async function readEvictionPolicy(client: Redis): Promise<string | undefined> {
   try {
-    const reply: unknown = await client.config('GET', 'maxmemory-policy');
-    return Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1] : undefined;
+    const info = await client.info('memory');
+    return /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
   } catch {
     return undefined;
   }
