@@ -4,7 +4,8 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { syncJobId } from '../src/queue/campaign-processor.js';
@@ -121,5 +122,30 @@ describe('crash safety', () => {
     expect(writes).toHaveLength(members / batchSize);
     expect(writes.flatMap((write) => write.emails).sort()).toEqual(allEmails(members));
     expect((await redis.smembers(recorderKeys(settings.prefix, 0).audience)).sort()).toEqual(allEmails(members));
+  });
+
+  it('affinity-sync worker (the CLI) starts, and on SIGTERM stops with exit code 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'worker', '--concurrency', '2'], {
+      cwd: resolve(import.meta.dirname, '..'),
+      env: { ...process.env, REDIS_URL: settings.redisUrl, AFFINITY_QUEUE_PREFIX: settings.prefix, LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    await new Promise<void>((ready, fail) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('SIGTERM or Ctrl-C')) ready();
+      });
+      void exited.then(() => fail(new Error(`worker exited early: ${stderr}`)));
+    });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr.split('\n')).toEqual([
+      `worker: queue ${settings.prefix}:campaign-runs on ${settings.redisUrl}, concurrency 2; SIGTERM or Ctrl-C to drain and stop`,
+      'worker: SIGTERM: finishing the chunk in flight, then stopping',
+      'worker: stopped',
+      '',
+    ]);
   });
 });
