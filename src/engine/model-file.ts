@@ -18,8 +18,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import type { AffinityModel } from './affinity-model.js';
-import { rp3betaParamsSchema } from './rp3beta.js';
+import { rp3betaParamsSchema, type Rp3betaModel } from './rp3beta.js';
 
 /** Current format version; files of another version are refused. */
 export const modelFormatVersion = 1;
@@ -45,9 +44,9 @@ const headerSchema = z.object({
   checksum: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
-/** What a model file holds. */
+/** What a model file holds: the default model of the engine (RP3beta). */
 export interface SavedModel {
-  model: AffinityModel;
+  model: Rp3betaModel;
   /** Fingerprint of the training data (see `matrixFingerprint`). */
   fingerprint: string;
   numUsers: number;

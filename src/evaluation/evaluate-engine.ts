@@ -10,6 +10,8 @@ import type { Interactions } from '../datasets/datasets.js';
 import { AffinityEngine } from '../engine/affinity-engine.js';
 import type { AffinityModel } from '../engine/affinity-model.js';
 import { defaultAttributePriorWeight } from '../engine/local-model.js';
+import { trainEase, type EaseParams } from '../engine/ease.js';
+import { trainIals, type IalsParams } from '../engine/ials.js';
 import { trainRp3beta, type Rp3betaParams } from '../engine/rp3beta.js';
 import { buildUserItemMatrix, type UserItemMatrix } from '../engine/user-item-matrix.js';
 import { queryableColumns } from '../expressions/index.js';
@@ -41,6 +43,16 @@ export interface CandidateModel {
 /** The default model of the engine (RP3beta with its documented defaults). */
 export function rp3betaCandidate(params: Partial<Rp3betaParams> = {}, attributePriorWeight = defaultAttributePriorWeight, name = 'rp3beta'): CandidateModel {
   return { name, train: async (matrix) => ({ model: await trainRp3beta(matrix, params), attributePriorWeight }) };
+}
+
+/** iALS-CG with its documented defaults (`src/engine/ials.ts`). */
+export function ialsCandidate(params: Partial<IalsParams> = {}): CandidateModel {
+  return { name: 'ials', train: (matrix) => Promise.resolve({ model: trainIals(matrix, params), attributePriorWeight: 0 }) };
+}
+
+/** EASE with its documented defaults (`src/engine/ease.ts`); small catalogues only. */
+export function easeCandidate(params: Partial<EaseParams> = {}): CandidateModel {
+  return { name: 'ease', train: (matrix) => Promise.resolve({ model: trainEase(matrix, params), attributePriorWeight: 0 }) };
 }
 
 /** Options of {@link evaluateEngine}. */

@@ -6,7 +6,16 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ConfigError } from '../../core/errors.js';
 import { loadDatasets } from '../../datasets/load-datasets.js';
-import { evaluateEngine, rp3betaCandidate, type RecipeName, type SplitName } from '../../evaluation/evaluate-engine.js';
+import { easeMaxItems } from '../../engine/ease.js';
+import {
+  easeCandidate,
+  evaluateEngine,
+  ialsCandidate,
+  rp3betaCandidate,
+  type CandidateModel,
+  type RecipeName,
+  type SplitName,
+} from '../../evaluation/evaluate-engine.js';
 import { renderEvaluation } from '../../evaluation/render-evaluation.js';
 import { tunedRp3betaCandidate } from '../../evaluation/tune-on-validation.js';
 import type { CliContext } from '../cli-context.js';
@@ -20,7 +29,10 @@ interface EvaluateOptions {
   seed: string;
   json?: boolean;
   tune?: boolean;
+  models: string;
 }
+
+const modelNames = ['rp3beta', 'ials', 'ease'] as const;
 
 function listOption<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
   const list = value.split(',').map((part) => part.trim()).filter(Boolean);
@@ -47,6 +59,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--columns <names>', 'item columns for attribute queries (default: categorical columns that are not near-unique)')
     .option('--max-item-queries <n>', 'Item-Affinity queries per split (a seeded sample stratified by popularity)', '500')
     .option('--seed <n>', 'seed of the query and cold-item samples', '0')
+    .option('--models <names>', `candidate models, the first one is compared in the table's marks: ${modelNames.join(', ')} (ease: at most ${easeMaxItems} items)`, 'rp3beta')
     .option('--tune', 'also evaluate RP3beta with hyperparameters tuned on a validation split inside the training data')
     .option('--json', 'print the full report (every metric at K = 1%, 25, 100 with intervals) as JSON')
     .addHelpText(
@@ -64,7 +77,16 @@ export function register(program: Command, context: CliContext): void {
       if (unknown.length > 0) {
         throw new ConfigError([{ field: '--columns', message: `unknown item column(s) ${unknown.join(', ')}; the items dataset has ${datasets.items.columns.map((c) => c.name).join(', ')}` }]);
       }
-      const models = [rp3betaCandidate()];
+      const candidates: Record<(typeof modelNames)[number], () => CandidateModel> = {
+        rp3beta: () => rp3betaCandidate(),
+        ials: () => ialsCandidate(),
+        ease: () => easeCandidate(),
+      };
+      const chosen = listOption(options.models, modelNames, '--models');
+      if (chosen.includes('ease') && datasets.items.itemIds.length > easeMaxItems) {
+        throw new ConfigError([{ field: '--models', message: `ease needs a dense item × item inverse and is limited to ${easeMaxItems} items; this catalogue has ${datasets.items.itemIds.length}` }]);
+      }
+      const models = chosen.map((name) => candidates[name]());
       if (options.tune) models.push(tunedRp3betaCandidate(datasets.items, datasets.interactions.itemIds, { seed }));
       const report = await evaluateEngine(datasets.interactions, datasets.items, {
         splits,
