@@ -169,3 +169,19 @@ describe('RP3beta in worker threads', () => {
     expect(Array.from(parallel.vals)).toEqual(Array.from(single.vals));
   });
 });
+
+describe('EASE and iALS candidates', () => {
+  it('rank an item’s own group first too', async () => {
+    const { trainEase } = await import('../src/engine/ease.js');
+    const { trainIals } = await import('../src/engine/ials.js');
+    const { AffinityEngine } = await import('../src/engine/affinity-engine.js');
+    const { interactions } = twoGroupDatasets();
+    const matrix = buildUserItemMatrix(interactions);
+    const lamp = interactions.itemIds.indexOf('lamp');
+    for (const model of [trainEase(matrix, { lambda: 1 }), trainIals(matrix, { factors: 4, lambda: 0.1, alpha: 10 })]) {
+      const engine = new AffinityEngine(matrix, model);
+      const top = Array.from(engine.itemAffinity(lamp, { numResults: 6, excludeInteracted: false }), (u) => interactions.userIds[u]!);
+      expect(sorted(top)).toEqual(outdoorFans);
+    }
+  });
+});
