@@ -89,7 +89,18 @@ export async function readCampaignSegments(path: string): Promise<CampaignSegmen
   } catch (error) {
     throw new ConfigError([{ file: path, message: 'segments file not found (was the segment step run?)' }], { cause: error });
   }
-  const parsed = campaignSegmentsSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new ConfigError([{ file: path, message: `not a segments file: ${parsed.error.issues[0]?.message ?? ''}` }]);
+  return parseCampaignSegments(JSON.parse(text), path);
+}
+
+/**
+ * Checks that `json` is a {@link CampaignSegments} (e.g. read back from Redis by a queue worker).
+ * @throws ConfigError naming `source` when it is not.
+ */
+export function parseCampaignSegments(json: unknown, source: string): CampaignSegments {
+  const parsed = campaignSegmentsSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError([{ file: source, message: `not the segments of a run: ${issue ? `${issue.path.join('.')}: ${issue.message}` : ''}` }]);
+  }
   return parsed.data;
 }

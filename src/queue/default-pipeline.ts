@@ -13,7 +13,7 @@ import { loadCampaigns, type LoadedCampaign } from '../campaign/load-campaign.js
 import { planQueries } from '../campaign/plan-queries.js';
 import { ConfigError } from '../core/errors.js';
 import type { Datasets } from '../datasets/datasets.js';
-import type { CampaignSegments } from '../pipeline/campaign-segments.js';
+import { parseCampaignSegments, type CampaignSegments } from '../pipeline/campaign-segments.js';
 import { generateCampaignSegments } from '../pipeline/generate-campaign-segments.js';
 import { loadCampaignDatasets } from '../pipeline/load-campaign-datasets.js';
 import type { RunContext } from '../pipeline/run-context.js';
@@ -82,8 +82,7 @@ export function createDefaultPipeline(): CampaignRunPipeline<LoadedCampaign, Cam
       return { done: true, segments, summary: { segments: segments.segments.length, members } };
     },
     parseSegments(json) {
-      // Written by this worker's own segment job (saveSegments), not user input.
-      return json as CampaignSegments;
+      return parseCampaignSegments(json, 'segments kept in Redis');
     },
     syncDestination(campaign, segments, destinationIndex, ctx, progressFor) {
       return syncCampaignDestination(campaign, segments, destinationIndex, ctx, progressFor);
