@@ -13,8 +13,9 @@ import { buildUserItemMatrix, type UserItemMatrix } from './user-item-matrix.js'
 /**
  * γ, weight of the content prior in attribute scores. 0: the pure pseudo-item score X·W·1_A. On the
  * bundled retail data (`affinity-sync evaluate`, splits P and F, warm and cold-item queries) every
- * γ > 0 tried (0.25, 0.5, 1) lost NDCG@25 and recall@1%: the prior X·1_A mostly re-adds user
- * activity, which X·W·1_A already carries. Tune it with `affinity-sync evaluate --tune`.
+ * γ > 0 tried (0.25, 0.5) lost NDCG@25 and recall@1%: the prior X·1_A mostly re-adds user
+ * activity, which X·W·1_A already carries. `affinity-sync evaluate --tune` / `train --tune` tune it
+ * on a validation split; see docs/segment-quality.md.
  */
 export const defaultAttributePriorWeight = 0;
 
