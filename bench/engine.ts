@@ -2,10 +2,16 @@
  * Local engine benchmark per synthetic tier: matrix build ("load" from typed arrays), training,
  * time per Item-Affinity segment of 10,000 users (100 segments), time per attribute segment, peak
  * RSS, and quality against the planted tastes. Each tier runs in its own process, so that the
- * peak RSS is the tier's own (`tsx bench/engine.ts --tier S` runs one tier and prints JSON).
+ * peak RSS is the tier's own (`tsx bench/engine.ts --tier S [--csv]` runs one tier and prints JSON).
+ * With `--csv`, the tier is also written as Personalize CSV files and loaded by the datasets
+ * reader (the engine then runs on the loaded data, remapped to the reader's indices).
  */
 import { execFile } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadDatasets } from '../src/datasets/load-datasets.js';
+import { writeSyntheticCsv } from '../src/synthetic/write-synthetic-csv.js';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { LocalSegmenter } from '../src/engine/local-segmenter.js';
@@ -22,11 +28,26 @@ const attributeSegments = 10;
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
-async function runTier(tier: SyntheticTier): Promise<BenchRow> {
+async function runTier(tier: SyntheticTier, csv: boolean): Promise<BenchRow> {
   const spec = syntheticTiers[tier];
   let start = process.hrtime.bigint();
-  const data = generateSynthetic(spec);
+  let data = generateSynthetic(spec);
   const generateS = seconds(start);
+  let csvRow: BenchRow = {};
+  if (csv) {
+    // Round trip through the Personalize CSV layout: the engine then runs on what the reader loaded.
+    const dir = await mkdtemp(join(tmpdir(), `affinity-bench-${tier}-`));
+    try {
+      await writeSyntheticCsv(dir, data);
+      const planted = data;
+      start = process.hrtime.bigint();
+      const loaded = await loadDatasets(dir);
+      csvRow = { 'CSV load s': seconds(start).toFixed(1) };
+      data = { ...planted, interactions: loaded.interactions, items: loaded.items };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
 
   const cpuBefore = process.cpuUsage();
   start = process.hrtime.bigint();
@@ -56,10 +77,11 @@ async function runTier(tier: SyntheticTier): Promise<BenchRow> {
 
   // Quality: share of the top 1% of users who favour the query's category (random ≈ 2 / categories).
   const topShare = Math.max(1, Math.round(spec.users / 100));
-  const userIndex = new Map(data.interactions.userIds.map((id, u) => [id, u]));
-  const toIndices = (ids: string[]) => ids.slice(0, topShare).map((id) => userIndex.get(id)!);
+  // Planted truth is indexed by the generator's user number (USER_ID `u<n>`) and items-dataset row.
+  const toIndices = (ids: string[]) => ids.slice(0, topShare).map((id) => Number(id.slice(1)));
+  const categoryOfItem = (item: number) => data.itemCategory[data.items.indexOf.get(data.interactions.itemIds[item]!)!]!;
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-  const itemPrecision = mean(itemSegmentsRanked.map((s, q) => tastePrecision(data, data.itemCategory[queries[q]!]!, toIndices(s.result.output.usersList))));
+  const itemPrecision = mean(itemSegmentsRanked.map((s, q) => tastePrecision(data, categoryOfItem(queries[q]!), toIndices(s.result.output.usersList))));
   const attributePrecision = mean(attributeRanked.map((s, q) => tastePrecision(data, categories[q]!, toIndices(s.result.output.usersList))));
   const newItemRows = Array.from(data.newItems.subarray(0, 10));
   const newItemPrecision = mean(
@@ -69,7 +91,7 @@ async function runTier(tier: SyntheticTier): Promise<BenchRow> {
       return tastePrecision(data, data.itemCategory[row]!, toIndices(served.result.output.usersList));
     }),
   );
-  const activity = engine.activityRanking(topShare);
+  const activity = Array.from(engine.activityRanking(topShare), (u) => Number(data.interactions.userIds[u]!.slice(1)));
   const activityPrecision = mean(categories.map((c) => tastePrecision(data, c, activity)));
 
   const peakRssGb = (process.resourceUsage().maxRSS * 1024) / 2 ** 30;
@@ -82,6 +104,7 @@ async function runTier(tier: SyntheticTier): Promise<BenchRow> {
     'load s': loadS.toFixed(1),
     'train s': trainS.toFixed(1),
     'index s': indexS.toFixed(1),
+    ...csvRow,
     'load+train s': (loadS + trainS + indexS).toFixed(1),
     // CPU seconds of all threads: the wall time above also depends on what else the machine runs.
     'load+train CPU s': loadTrainCpuS.toFixed(1),
@@ -98,10 +121,12 @@ async function runTier(tier: SyntheticTier): Promise<BenchRow> {
 export const bench: BenchModule = {
   name: `Local engine (RP3beta) on synthetic tiers: segments of ${segmentUsers} users; "load" = binary matrix from typed arrays`,
   async run({ tiers }) {
+    // `npm run bench -- --csv` also writes each tier as CSV and times the datasets reader on it.
+    const csv = process.argv.includes('--csv');
     const rows: BenchRow[] = [];
     const self = fileURLToPath(import.meta.url);
     for (const tier of tiers.filter((t): t is SyntheticTier => t in syntheticTiers)) {
-      const { stdout } = await promisify(execFile)(process.execPath, [...process.execArgv, self, '--tier', tier], {
+      const { stdout } = await promisify(execFile)(process.execPath, [...process.execArgv, self, '--tier', tier, ...(csv ? ['--csv'] : [])], {
         maxBuffer: 1 << 20,
         env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=16384`.trim() },
       });
@@ -113,6 +138,6 @@ export const bench: BenchModule = {
 
 const tierFlag = process.argv.indexOf('--tier');
 if (tierFlag >= 0 && process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const row = await runTier(process.argv[tierFlag + 1] as SyntheticTier);
+  const row = await runTier(process.argv[tierFlag + 1] as SyntheticTier, process.argv.includes('--csv'));
   process.stdout.write(`${JSON.stringify(row)}\n`);
 }
