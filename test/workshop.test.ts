@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,12 +25,26 @@ const blocks = extractWorkshopBlocks(markdown);
 
 /**
  * Test-only changes to the commands: waits meant for AWS (a minute between status checks) become
- * 100 ms against the fake, which finishes a job in 200 ms.
+ * 100 ms against the fake, which finishes a job in 200 ms; the dashboard's port becomes a free one,
+ * so that two test runs on one machine do not meet.
  */
-const substitutions: Array<[RegExp, string]> = [
-  [/--poll-interval-ms \d+/g, '--poll-interval-ms 100'],
-  [/pollIntervalMs: \d+/g, 'pollIntervalMs: 100'],
-];
+function substitutions(dashboardPort: number): Array<[RegExp, string]> {
+  return [
+    [/--poll-interval-ms \d+/g, '--poll-interval-ms 100'],
+    [/pollIntervalMs: \d+/g, 'pollIntervalMs: 100'],
+    [/--port 3917\b/g, `--port ${dashboardPort}`],
+    [/127\.0\.0\.1:3917\//g, `127.0.0.1:${dashboardPort}/`],
+  ];
+}
+
+/** A TCP port of 127.0.0.1 that nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 const BLOCK_TIMEOUT_MS = 120_000;
 const RETRY_FOR_MS = 60_000;
@@ -51,6 +66,16 @@ describe('the workshop extractor', () => {
     ]);
   });
 
+  it('has the dashboard port the test rewrites', () => {
+    const dashboard = blocks.filter((block) => block.script.includes('3917')).map((block) => block.script);
+    expect(dashboard).toEqual([
+      'AFFINITY_DASHBOARD_PASSWORD=workshop-secret affinity-sync dashboard --port 3917',
+      "curl -s -u admin:workshop-secret http://127.0.0.1:3917/api/queues | grep -o '\"jobSchedulerCount\":[0-9]*'",
+    ]);
+    const rewritten = dashboard.map((script) => substitutions(40123).reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), script));
+    expect(rewritten.every((script) => script.includes('40123') && !script.includes('3917'))).toBe(true);
+  });
+
   it('matches expected lines in order, with … for elided text, and refuses unknown markers', () => {
     const output = 'Usage: x\n  run  now\n  explain  why\nDone in 1.2 s\n';
     expect(missingExpectedLine(['Usage: x', '…', '  explain  why', 'Done in … s'], output)).toBeUndefined();
@@ -68,6 +93,7 @@ describe('docs/workshop.md, command by command', () => {
   let work: string;
   let shell: WorkshopShell;
   let fakes: WorkshopFakes;
+  let rewrites: Array<[RegExp, string]>;
   const prefix = `affinity-sync-test-workshop-${randomBytes(6).toString('hex')}`;
 
   beforeAll(async () => {
@@ -79,6 +105,7 @@ describe('docs/workshop.md, command by command', () => {
     const tsx = createRequire(import.meta.url).resolve('tsx');
     writeFileSync(join(bin, 'affinity-sync'), `#!/bin/sh\nexec node --import "${tsx}" "${join(repo, 'src', 'cli', 'run.ts')}" "$@"\n`);
     chmodSync(join(bin, 'affinity-sync'), 0o755);
+    rewrites = substitutions(await freePort());
     fakes = await startWorkshopFakes({ datasets: join(repo, 'data', 'retail-demo-store') });
     const env: NodeJS.ProcessEnv = {
       PATH: `${bin}:${process.env.PATH ?? ''}`,
@@ -107,7 +134,7 @@ describe('docs/workshop.md, command by command', () => {
   }
 
   async function runBlock(block: WorkshopBlock): Promise<void> {
-    const script = substitutions.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), block.script);
+    const script = rewrites.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), block.script);
     if (block.mode.kind === 'background') {
       const child = shell.start(script);
       await sleep(1000);
