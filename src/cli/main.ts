@@ -4,7 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode, isUserFacing } from '../core/errors.js';
-import { createLogger } from '../core/logger.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import { fromSystemError } from '../core/system-error.js';
+import { packageVersion } from './package-version.js';
 import type { CliContext } from './cli-context.js';
 
 type Registrar = (program: Command, context: CliContext) => void;
@@ -32,18 +34,27 @@ export async function main(
   io: Partial<Pick<CliContext, 'stdout' | 'stderr' | 'env' | 'cwd'>> = {},
 ): Promise<number> {
   let exitCode: number = ExitCode.ok;
+  const stderr = io.stderr ?? process.stderr;
+  let logger: Logger;
+  try {
+    logger = createLogger((io.env ?? process.env).LOG_LEVEL);
+  } catch (error) {
+    stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return ExitCode.badInput;
+  }
   const context: CliContext = {
     stdout: io.stdout ?? process.stdout,
-    stderr: io.stderr ?? process.stderr,
+    stderr,
     env: io.env ?? process.env,
     cwd: io.cwd ?? process.cwd(),
-    logger: createLogger((io.env ?? process.env).LOG_LEVEL),
+    logger,
     setExitCode(code) {
       exitCode = Math.max(exitCode, code);
     },
   };
   const program = new Command('affinity-sync')
     .description('Turn Item-Affinity and Item-Attribute-Affinity user segments into marketing audiences.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => context.stdout.write(text),
@@ -72,9 +83,10 @@ export async function main(
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
     }
-    if (isUserFacing(error)) {
-      context.stderr.write(`error: ${error.message}\n`);
-      return Math.max(exitCode, error.exitCode);
+    const known = isUserFacing(error) ? error : fromSystemError(error);
+    if (known) {
+      context.stderr.write(`error: ${known.message}\n`);
+      return Math.max(exitCode, known.exitCode);
     }
     context.stderr.write(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return ExitCode.runFailed;

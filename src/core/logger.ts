@@ -4,12 +4,23 @@
  */
 import { createHash } from 'node:crypto';
 import { pino, type Logger as PinoLogger } from 'pino';
+import { ConfigError } from './errors.js';
 
 export type Logger = PinoLogger;
 
-/** Creates the process logger; level from `LOG_LEVEL` (default `warn`, so CLI output stays readable). */
-export function createLogger(level = process.env.LOG_LEVEL ?? 'warn'): Logger {
-  return pino({ level, base: undefined }, pino.destination(2));
+/** Levels `LOG_LEVEL` may name. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Creates the process logger; level from `LOG_LEVEL` (default `warn`, so CLI output stays readable).
+ * @throws ConfigError when the level is not one of {@link LOG_LEVELS}.
+ */
+export function createLogger(level: string | undefined = process.env.LOG_LEVEL): Logger {
+  const chosen = level === undefined || level.trim() === '' ? 'warn' : level.trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(chosen)) {
+    throw new ConfigError(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  }
+  return pino({ level: chosen, base: undefined }, pino.destination(2));
 }
 
 /** A silent logger, for tests and library use. */
