@@ -22,6 +22,35 @@ describe('email normalisation', () => {
       [false, false, false, false, false, false, false, false],
     );
   });
+
+  it('accepts RFC 5322 atext in the local part and refuses the rest', () => {
+    const valid = ["o'neil@example.com", 'a!#$%&*/=?^_`{|}~-z@example.com', 'x.y.z@sub-domain.example.co.uk', 'a1@xn--bcher-kva.example'];
+    expect(valid.map(isPlausibleEmail)).toEqual([true, true, true, true]);
+    const invalid = [
+      '.ann@example.com',
+      'ann.@example.com',
+      'an..n@example.com',
+      '"ann"@example.com',
+      'ann(x)@example.com',
+      'a,b@example.com',
+      'a<b>@example.com',
+      'ann@-example.com',
+      'ann@example-.com',
+      'ann@example..com',
+      'ann@example.c_m',
+      'ann@[127.0.0.1]',
+      'ann@example.123',
+      `${'a'.repeat(65)}@example.com`,
+      `a@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.${'e'.repeat(63)}.com`,
+    ];
+    expect(invalid.map(isPlausibleEmail)).toEqual(invalid.map(() => false));
+  });
+
+  it('refuses an email that a spreadsheet would read as a formula', () => {
+    const formulas = ['=hyperlink("http://evil","x")@example.com', '=cmd|calc@example.com', '+1234@example.com', '-x@example.com', '@sum@example.com'];
+    expect(formulas.map(isPlausibleEmail)).toEqual([false, false, false, false, false]);
+    expect(['a=b@example.com', 'a+b@example.com', 'a-b@example.com'].map(isPlausibleEmail)).toEqual([true, true, true]);
+  });
 });
 
 describe('UsersIdentityResolver', () => {
@@ -44,6 +73,19 @@ describe('UsersIdentityResolver', () => {
     ]);
     expect(resolved.unmatched).toEqual({ unknownUser: 1, missingEmail: 1, invalidEmail: 2 });
     expect(resolved.mergedDuplicates).toBe(2);
+  });
+
+  it('counts formula-looking emails as invalid and never makes them members', () => {
+    const hostile = new UsersIdentityResolver(
+      usersOf([
+        ['h1', '=HYPERLINK("http://evil","x")@example.com', 'Eve', 'Hack'],
+        ['h2', '+cmd@example.com', 'Eve', 'Plus'],
+        ['h3', 'ok@example.com', '=cmd|calc!A1', 'Safe'],
+      ]),
+    );
+    const resolved = hostile.resolve(['h1', 'h2', 'h3']);
+    expect(resolved.members).toEqual([{ email: 'ok@example.com', userIds: ['h3'], firstName: '=cmd|calc!A1', lastName: 'Safe', rank: 3 }]);
+    expect(resolved.unmatched).toEqual({ unknownUser: 0, missingEmail: 0, invalidEmail: 2 });
   });
 
   it('takes a repeated USER_ID once, at its first position', () => {

@@ -14,7 +14,7 @@ import type {
 } from '../src/sync/destination-connector.js';
 import { createRateLimiter } from '../src/sync/rate-limiter.js';
 import { renderAudienceName } from '../src/sync/render-audience-name.js';
-import { syncAudience, type ChunkProgress } from '../src/sync/sync-audience.js';
+import { DEFAULT_MAX_REMOVAL_SHARE, syncAudience, type ChunkProgress } from '../src/sync/sync-audience.js';
 
 interface FakeConfig {
   connector: 'fake';
@@ -112,7 +112,7 @@ const membersOf = (count: number, prefix = 'user'): AudienceMember[] =>
 const spec: AudienceSpec = { name: 'fake winter-boots', campaign: 'winter-boots', query: 'ITEM_ID = "B07"', runId: 'run-1' };
 const fastRetry = { minDelayMs: 1, maxDelayMs: 5 };
 
-function sync(destination: FakeDestination, connector: DestinationConnector<FakeConfig>, members: AudienceMember[], extra: { mode?: SyncMode; dryRun?: boolean; progress?: ChunkProgress; attempts?: number } = {}) {
+function sync(destination: FakeDestination, connector: DestinationConnector<FakeConfig>, members: AudienceMember[], extra: { mode?: SyncMode; dryRun?: boolean; progress?: ChunkProgress; attempts?: number; maxRemovalShare?: number } = {}) {
   return syncAudience({
     connector,
     config: { connector: 'fake', mode: extra.mode ?? 'additive' },
@@ -122,6 +122,7 @@ function sync(destination: FakeDestination, connector: DestinationConnector<Fake
     dryRun: extra.dryRun ?? false,
     progress: extra.progress,
     retry: { ...fastRetry, attempts: extra.attempts ?? 5 },
+    maxRemovalShare: extra.maxRemovalShare,
   });
 }
 
@@ -255,6 +256,116 @@ describe('syncAudience', () => {
     expect(destination.events).toEqual(['ensure dryRun=true']);
     expect(report.audience.id).toBe('');
     expect(report.plan).toEqual({ add: 5, remove: 0, unchanged: 0, chunks: 3 });
+  });
+
+  it('flags a session with listMembers as not a snapshot, and one without as a snapshot', async () => {
+    const listed = await sync(new FakeDestination(), fakeConnector({ batchSize: 10, concurrency: 1 }), membersOf(3), { mode: 'mirror', dryRun: true });
+    expect(listed.snapshot).toBe(false);
+
+    const destination = new FakeDestination();
+    destination.exists = true;
+    destination.audience.add('old@example.com');
+    const snapshotSession: ConnectorSession = { ...destination.session() };
+    delete snapshotSession.listMembers;
+    const report = await syncAudience({
+      connector: fakeConnector({ batchSize: 10, concurrency: 1 }),
+      config: { connector: 'fake', mode: 'mirror' },
+      session: snapshotSession,
+      spec,
+      members: membersOf(3),
+      dryRun: true,
+    });
+    expect(report.snapshot).toBe(true);
+    expect(report.plan).toEqual({ add: 3, remove: 0, unchanged: 0, chunks: 1 });
+    expect(destination.events).toEqual(['ensure dryRun=true']);
+  });
+
+  describe('mirror safety', () => {
+    const fill = (destination: FakeDestination, count: number): void => {
+      destination.exists = true;
+      for (const member of membersOf(count)) destination.audience.add(member.email);
+    };
+
+    it('refuses to empty an audience from an empty segment, before any write', async () => {
+      const destination = new FakeDestination();
+      fill(destination, 3);
+      const attempt = sync(destination, fakeConnector({ batchSize: 10, concurrency: 1 }), [], { mode: 'mirror', maxRemovalShare: 1 });
+      await expect(attempt).rejects.toThrow(PermanentError);
+      await expect(attempt).rejects.toThrow(
+        'the segment is empty; refusing to remove all 3 members of fake winter-boots in mirror mode — check the datasets',
+      );
+      expect(destination.events).toEqual(['ensure dryRun=false', 'list', 'abort']);
+      expect(destination.calls).toEqual([]);
+      expect(destination.audience.size).toBe(3);
+    });
+
+    it('a dry run shows the same refusal', async () => {
+      const destination = new FakeDestination();
+      fill(destination, 3);
+      await expect(sync(destination, fakeConnector({ batchSize: 10, concurrency: 1 }), [], { mode: 'mirror', dryRun: true })).rejects.toThrow(
+        'the segment is empty; refusing to remove all 3 members',
+      );
+      expect(destination.events).toEqual(['ensure dryRun=true', 'list']);
+    });
+
+    it('an empty segment over an empty audience is fine', async () => {
+      const destination = new FakeDestination();
+      destination.exists = true;
+      const report = await sync(destination, fakeConnector({ batchSize: 10, concurrency: 1 }), [], { mode: 'mirror' });
+      expect(report.plan).toEqual({ add: 0, remove: 0, unchanged: 0, chunks: 0 });
+      expect(destination.events).toEqual(['ensure dryRun=false', 'list', 'commit']);
+    });
+
+    it('refuses to remove more than half of the audience and more than 100 members, naming the counts', async () => {
+      expect(DEFAULT_MAX_REMOVAL_SHARE).toBe(0.5);
+      const destination = new FakeDestination();
+      fill(destination, 300);
+      const attempt = sync(destination, fakeConnector({ batchSize: 50, concurrency: 1 }), membersOf(100), { mode: 'mirror' });
+      await expect(attempt).rejects.toThrow(PermanentError);
+      await expect(attempt).rejects.toThrow(
+        'refusing to remove 200 of the 300 members (66.7%) of fake winter-boots in mirror mode: more than maxRemovalShare (50%) and more than 100 members — check the datasets, or raise maxRemovalShare',
+      );
+      expect(destination.calls).toEqual([]);
+      expect(destination.audience.size).toBe(300);
+    });
+
+    it('removes them when maxRemovalShare is raised', async () => {
+      const destination = new FakeDestination();
+      fill(destination, 300);
+      const report = await sync(destination, fakeConnector({ batchSize: 50, concurrency: 1 }), membersOf(100), { mode: 'mirror', maxRemovalShare: 0.7 });
+      expect(report.plan).toEqual({ add: 0, remove: 200, unchanged: 100, chunks: 6 });
+      expect(report.outcomes.removed).toBe(200);
+      expect(destination.audience.size).toBe(100);
+    });
+
+    it('allows exactly half, and any share when at most 100 members go', async () => {
+      const half = new FakeDestination();
+      fill(half, 202);
+      const halfReport = await sync(half, fakeConnector({ batchSize: 500, concurrency: 1 }), membersOf(101), { mode: 'mirror' });
+      expect(halfReport.outcomes.removed).toBe(101);
+
+      const justOver = new FakeDestination();
+      fill(justOver, 202);
+      await expect(sync(justOver, fakeConnector({ batchSize: 500, concurrency: 1 }), membersOf(100), { mode: 'mirror' })).rejects.toThrow(
+        'refusing to remove 102 of the 202 members (50.5%)',
+      );
+
+      const small = new FakeDestination();
+      fill(small, 150);
+      const smallReport = await sync(small, fakeConnector({ batchSize: 500, concurrency: 1 }), membersOf(50), { mode: 'mirror' });
+      expect(smallReport.outcomes.removed).toBe(100);
+      expect(small.audience.size).toBe(50);
+    });
+
+    it('additive mode is never refused, and a bad maxRemovalShare is a ConfigError', async () => {
+      const destination = new FakeDestination();
+      fill(destination, 300);
+      const report = await sync(destination, fakeConnector({ batchSize: 50, concurrency: 1 }), [], { mode: 'additive' });
+      expect(report.plan.remove).toBe(0);
+      await expect(sync(new FakeDestination(), fakeConnector({ batchSize: 50, concurrency: 1 }), membersOf(1), { mode: 'mirror', maxRemovalShare: -0.1 })).rejects.toThrow(
+        'maxRemovalShare: expected a share between 0 and 1, got -0.1',
+      );
+    });
   });
 
   it('a resumed run skips the chunks its progress marks done', async () => {

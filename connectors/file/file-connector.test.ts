@@ -12,7 +12,7 @@ import type { ConnectorSession } from '../../src/sync/destination-connector.js';
 import { syncAudience } from '../../src/sync/sync-audience.js';
 import { runConnectorConformance } from '../../test/helpers/connector-conformance.js';
 import { fileConfigSchema, type FileConfig } from './file-config.js';
-import { fileConnector, type AudienceManifest } from './file-connector.js';
+import { fileConnector, neutraliseFormula, type AudienceManifest } from './file-connector.js';
 import { toFileStem } from './file-stem.js';
 
 const members: AudienceMember[] = [
@@ -99,6 +99,34 @@ describe('file connector', () => {
     });
     expect(Number.isNaN(Date.parse(manifest.generatedAt))).toBe(false);
     expect(await filesIn(join(baseDir, 'out'))).toEqual(['winter-boots-item_id-b07.csv', 'winter-boots-item_id-b07.manifest.json']);
+  });
+
+  it('writes name cells that start with a formula character with a leading quote (CSV injection)', async () => {
+    const hostile: AudienceMember[] = [
+      { email: 'eve@example.com', userIds: ['1'], firstName: '=cmd|calc!A1', lastName: '+SUM(A1:A9)', rank: 1 },
+      { email: 'mal@example.com', userIds: ['2'], firstName: '-2+3', lastName: '@SUM(A1)', rank: 2 },
+      { email: 'tab@example.com', userIds: ['3'], firstName: '\t=1+1', lastName: '\r=1+1', rank: 3 },
+      { email: 'ok@example.com', userIds: ['4'], firstName: 'Ann-Marie', lastName: "O'Neil", rank: 4 },
+    ];
+    await syncAudience({ connector: fileConnector, config, session: open(), spec, members: hostile, dryRun: false });
+    const csv = await readFile(join(baseDir, 'out', 'winter-boots-item_id-b07.csv'), 'utf8');
+    const rows = parse<{ first_name: string; last_name: string }>(csv, { columns: true });
+    expect(rows.map((row) => [row.first_name, row.last_name])).toEqual([
+      ["'=cmd|calc!A1", "'+SUM(A1:A9)"],
+      ["'-2+3", "'@SUM(A1)"],
+      ["'\t=1+1", "'\r=1+1"],
+      ['Ann-Marie', "O'Neil"],
+    ]);
+    expect(csv.split('\n')[1]).toBe("eve@example.com,1,'=cmd|calc!A1,'+SUM(A1:A9),1");
+    expect(['=x', '+x', '-x', '@x', '\tx', '\rx', 'x=', ''].map(neutraliseFormula)).toEqual(["'=x", "'+x", "'-x", "'@x", "'\tx", "'\rx", 'x=', '']);
+  });
+
+  it('a dry run over an existing file is flagged as a snapshot: every member is written, the file replaced', async () => {
+    await syncAudience({ connector: fileConnector, config, session: open(), spec, members, dryRun: false });
+    const report = await syncAudience({ connector: fileConnector, config, session: open(), spec, members: members.slice(0, 5), dryRun: true });
+    expect(report.snapshot).toBe(true);
+    expect(report.audience.created).toBe(false);
+    expect(report.plan).toEqual({ add: 5, remove: 0, unchanged: 0, chunks: 1 });
   });
 
   it('writes byte-identical CSVs when run twice with the same input', async () => {

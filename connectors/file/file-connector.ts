@@ -3,6 +3,11 @@
  * last_name,rank`; `user_id` joins a member's USER_IDs with `|`, as Personalize joins multi-values;
  * RFC 4180 quoting) and `<dir>/<stem>.manifest.json`. Rows go to a temp file in the same directory,
  * renamed over the old file at `commit`, so a reader never sees half a file. Always a full snapshot.
+ *
+ * CSV injection (OWASP "CSV Injection"): a `first_name` or `last_name` that starts with `=`, `+`,
+ * `-`, `@`, a tab or a carriage return is written with a leading single quote (`'`), so a
+ * spreadsheet shows it as text instead of running it as a formula (`=cmd|calc!A1` → `'=cmd|calc!A1`).
+ * Emails need no such step: the identity resolver refuses those that start with a formula character.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { access, constants, mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
@@ -24,6 +29,17 @@ import { toFileStem } from './file-stem.js';
 
 /** Header of every audience CSV. */
 export const AUDIENCE_CSV_COLUMNS = ['email', 'user_id', 'first_name', 'last_name', 'rank'] as const;
+
+/** First characters a spreadsheet reads as a formula (OWASP "CSV Injection"). */
+const formulaStart = /^[=+\-@\t\r]/;
+
+/**
+ * A name cell that a spreadsheet cannot run: one starting with `=`, `+`, `-`, `@`, tab or carriage
+ * return gets a leading `'` (OWASP's advice); any other value is returned as it is.
+ */
+export function neutraliseFormula(cell: string): string {
+  return formulaStart.test(cell) ? `'${cell}` : cell;
+}
 
 /** The manifest written beside each audience CSV. */
 export interface AudienceManifest {
@@ -106,7 +122,7 @@ class FileSession implements ConnectorSession {
         continue;
       }
       audience.emails.add(member.email);
-      rows.push([member.email, member.userIds.join('|'), member.firstName ?? '', member.lastName ?? '', member.rank]);
+      rows.push([member.email, member.userIds.join('|'), neutraliseFormula(member.firstName ?? ''), neutraliseFormula(member.lastName ?? ''), member.rank]);
       outcomes.push({ email: member.email, kind: 'added' });
     }
     // A snapshot holds only this run's members, so a removal is done by not writing the row.

@@ -8,8 +8,9 @@ import { isPlausibleEmail, normalizeEmail } from './normalize-email.js';
  * users give the same members in the same order.
  *
  * - The email is trimmed and lower-cased. A USER_ID not in the dataset counts as `unknownUser`,
- *   an empty EMAIL as `missingEmail`, one without a single `@`, a dotted domain or with spaces as
- *   `invalidEmail`.
+ *   an empty EMAIL as `missingEmail`, one that fails {@link isPlausibleEmail} (RFC 5322 `atext`
+ *   local part, DNS domain, no leading `=`, `+`, `-` or `@`) as `invalidEmail`: such an email is
+ *   never handed to a destination.
  * - USER_IDs sharing an email make one member: the first one (best ranked) gives its rank and
  *   names, later ones are appended to `userIds` and counted in `mergedDuplicates`.
  * - `rank` is the 1-based position in `usersList` of the member's first USER_ID, so ranks keep

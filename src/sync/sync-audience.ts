@@ -5,6 +5,7 @@
  */
 import pLimit from 'p-limit';
 import type { AudienceMember } from '../identity/identity-resolver.js';
+import { ConfigError, PermanentError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import {
   SYNC_MODES,
@@ -30,6 +31,12 @@ export interface ChunkProgress {
   markDone(chunkIndex: number, outcomes: RecordOutcome[]): Promise<void>;
 }
 
+/** Default of {@link SyncAudienceOptions.maxRemovalShare}: a mirror sync may remove at most half the audience. */
+export const DEFAULT_MAX_REMOVAL_SHARE = 0.5;
+
+/** The mass-removal guard only applies when a mirror sync would remove more than this many members. */
+export const MASS_REMOVAL_MIN_MEMBERS = 100;
+
 export interface SyncAudienceOptions<Config extends { connector: string } = { connector: string }> {
   connector: DestinationConnector<Config>;
   /** The destination entry of the campaign, already validated by `connector.configSchema`. */
@@ -50,6 +57,14 @@ export interface SyncAudienceOptions<Config extends { connector: string } = { co
   signal?: AbortSignal;
   /** Called after each applied or skipped chunk. */
   onChunk?: (event: { done: number; total: number }) => void;
+  /**
+   * Mass-removal guard of mirror mode, as a share of the audience's current members (0–1): a sync
+   * that would remove more than this share AND more than {@link MASS_REMOVAL_MIN_MEMBERS} members
+   * is refused with a PermanentError before any write (dry runs too). `1` turns the guard off.
+   * An empty segment never empties an audience that has members, whatever this value.
+   * @defaultValue 0.5 ({@link DEFAULT_MAX_REMOVAL_SHARE})
+   */
+  maxRemovalShare?: number;
 }
 
 /** The plan of one audience sync, as counted before any write. */
@@ -69,6 +84,12 @@ export interface AudienceSyncReport {
   connector: string;
   mode: SyncMode;
   dryRun: boolean;
+  /**
+   * True when the session has no `listMembers`: the connector writes a full snapshot that replaces
+   * the audience (the file connector), so `plan.add` is every member and `plan.remove` is always 0
+   * even when the audience exists — report it as "would write N members (replaces the file)".
+   */
+  snapshot: boolean;
   audience: AudienceRef;
   /** Members of the segment (the desired audience). */
   membersPlanned: number;
@@ -108,13 +129,23 @@ const emptyOutcomes = (): Record<OutcomeKind, number> => ({ added: 0, alreadyMem
  * On success the session is committed; when a chunk fails for good, no new chunk starts, the
  * session is aborted and the error is rethrown.
  *
- * @throws AuthError, ConfigError, PermanentError, TransientError (attempts spent), RateLimitedError (waits spent)
+ * Mirror safety, checked after the diff and before any write (in a dry run too): an empty segment
+ * never empties an audience that has members, and a sync that would remove more than
+ * `maxRemovalShare` of the current members and more than {@link MASS_REMOVAL_MIN_MEMBERS} is refused.
+ *
+ * @throws PermanentError for a refused mirror sync (empty segment, mass removal); ConfigError for a
+ * `maxRemovalShare` that is not a number ≥ 0; AuthError, ConfigError, PermanentError,
+ * TransientError (attempts spent), RateLimitedError (waits spent) from the connector
  */
 export async function syncAudience<Config extends { connector: string }>(options: SyncAudienceOptions<Config>): Promise<AudienceSyncReport> {
   const startedAt = Date.now();
   const { connector, config, session, spec, dryRun, progress } = options;
   const logger = options.logger ?? silentLogger;
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const maxRemovalShare = options.maxRemovalShare ?? DEFAULT_MAX_REMOVAL_SHARE;
+  if (!Number.isFinite(maxRemovalShare) || maxRemovalShare < 0) {
+    throw new ConfigError([{ field: 'maxRemovalShare', message: `expected a share between 0 and 1, got ${String(maxRemovalShare)}` }]);
+  }
   const limiter = createRateLimiter(connector.limits.requestsPerInterval);
   const counters: RetryCounters = { retries: 0, rateLimitWaits: 0 };
   const retried = <T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T> =>
@@ -132,6 +163,7 @@ export async function syncAudience<Config extends { connector: string }>(options
 
   const audience = await retried(() => session.ensureAudience(spec, { dryRun }), options.signal);
   const listMembers = session.listMembers?.bind(session);
+  const snapshot = listMembers === undefined;
   const current = mirror && listMembers && audience.id !== '' && !audience.created
     ? await retried(async () => collectEmails(listMembers(audience)), options.signal)
     : new Set<string>();
@@ -143,10 +175,17 @@ export async function syncAudience<Config extends { connector: string }>(options
     unchanged: chunks.reduce((sum, chunk) => sum + chunk.unchanged.length, 0),
     chunks: chunks.length,
   };
+  const refusal = mirror ? mirrorRefusal(desired.length, current.size, plan.remove, maxRemovalShare, audience) : undefined;
+  if (refusal !== undefined) {
+    logger.warn({ connector: connector.id, dryRun, members: desired.length, current: current.size, remove: plan.remove, maxRemovalShare }, 'mirror sync refused');
+    if (!dryRun) await session.abort?.(audience);
+    throw new PermanentError(refusal);
+  }
   const report: AudienceSyncReport = {
     connector: connector.id,
     mode,
     dryRun,
+    snapshot,
     audience,
     membersPlanned: desired.length,
     plan,
@@ -216,6 +255,21 @@ export async function syncAudience<Config extends { connector: string }>(options
   await session.commit?.(audience, { spec, members: desired.length, outcomes: { ...report.outcomes } });
   logger.info({ connector: connector.id, ...report.outcomes, chunksResumed: report.chunksResumed, retries: counters.retries }, 'audience synced');
   return finish();
+}
+
+/** Why a mirror sync must not run (an empty segment, a mass removal), or undefined when it may. */
+function mirrorRefusal(members: number, current: number, remove: number, maxRemovalShare: number, audience: AudienceRef): string | undefined {
+  if (members === 0 && current > 0) {
+    return `the segment is empty; refusing to remove all ${current} members of ${audience.name} in mirror mode — check the datasets`;
+  }
+  if (remove > MASS_REMOVAL_MIN_MEMBERS && remove > maxRemovalShare * current) {
+    const percent = (share: number): string => `${Math.round(share * 1000) / 10}%`;
+    return (
+      `refusing to remove ${remove} of the ${current} members (${percent(remove / current)}) of ${audience.name} in mirror mode: ` +
+      `more than maxRemovalShare (${percent(maxRemovalShare)}) and more than ${MASS_REMOVAL_MIN_MEMBERS} members — check the datasets, or raise maxRemovalShare`
+    );
+  }
+  return undefined;
 }
 
 /** One member per email (the first by rank), ordered by rank then email. */
