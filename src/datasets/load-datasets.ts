@@ -1,5 +1,5 @@
 /** Loads the interactions, items and users datasets of one directory. */
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, DataError } from '../core/errors.js';
 import type { Datasets } from './datasets.js';
 import { findDatasetFiles, type DatasetName } from './find-dataset-files.js';
 import { readInteractions } from './read-interactions.js';
@@ -64,6 +64,12 @@ export async function loadDatasets(dir: string, options: LoadDatasetsOptions = {
         }),
   ]);
 
+  if (interactions.length === 0) {
+    throw new DataError([{ file: interactionsFile, message: 'no interactions: the file has a header but no rows; segments need interaction history' }]);
+  }
+  if (items.itemIds.length === 0) {
+    throw new DataError([{ file: itemsFile, message: 'no items: the file has a header but no rows' }]);
+  }
   return {
     dir,
     interactions,

@@ -1,9 +1,7 @@
 /**
  * The segments of one campaign run, resolved to audience members: the hand-over between the
- * segment step and the destination steps (in-process, or between BullMQ jobs through a file).
+ * segment step and the destination steps (in-process, or between BullMQ jobs through Redis).
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { SegmentQuery } from '../segments/segment-provider.js';
@@ -64,33 +62,6 @@ const campaignSegmentsSchema = z.object({
     }),
   ),
 });
-
-/** Where a run's segments are kept: `<stateDir>/runs/<runId>/segments.json`. */
-export function segmentsPath(stateDir: string, runId: string): string {
-  return join(stateDir, 'runs', runId, 'segments.json');
-}
-
-/** Writes the segments atomically (temp file, then rename). */
-export async function writeCampaignSegments(path: string, segments: CampaignSegments): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(segments));
-  await rename(temp, path);
-}
-
-/**
- * Reads segments written by {@link writeCampaignSegments}.
- * @throws ConfigError when the file is missing or not a segments file.
- */
-export async function readCampaignSegments(path: string): Promise<CampaignSegments> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError([{ file: path, message: 'segments file not found (was the segment step run?)' }], { cause: error });
-  }
-  return parseCampaignSegments(JSON.parse(text), path);
-}
 
 /**
  * Checks that `json` is a {@link CampaignSegments} (e.g. read back from Redis by a queue worker).

@@ -3,7 +3,7 @@
  * segments, resolve USER_IDs to audience members.
  */
 import { join } from 'node:path';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, DataError } from '../core/errors.js';
 import type { LoadedCampaign } from '../campaign/load-campaign.js';
 import { planQueries } from '../campaign/plan-queries.js';
 import { UsersIdentityResolver } from '../identity/users-resolver.js';
@@ -23,6 +23,12 @@ export async function generateCampaignSegments(loaded: LoadedCampaign, ctx: RunC
   const { campaign } = loaded;
   const runId = ctx.runId ?? makeRunId(campaign.name);
   const datasets = await loadCampaignDatasets(loaded, ctx);
+  if (datasets.usersMissing) {
+    throw new ConfigError([{ file: datasets.dir, message: 'no users.csv (or users.csv.gz) here: the users dataset (USER_ID, EMAIL) is needed to turn segments into audiences' }]);
+  }
+  if (datasets.users.byId.size === 0) {
+    throw new DataError([{ file: datasets.files.users, message: 'no users: the file has a header but no rows; USER_IDs cannot be matched to emails' }]);
+  }
   const planned = await planQueries(loaded, datasets);
 
   const definition = segmentProviders.find((candidate) => candidate.id === campaign.segment.provider);

@@ -5,7 +5,6 @@
 import type { LoadedCampaign } from '../campaign/load-campaign.js';
 import { isUserFacing } from '../core/errors.js';
 import type { CampaignSegments } from './campaign-segments.js';
-import { segmentsPath, writeCampaignSegments } from './campaign-segments.js';
 import { generateCampaignSegments } from './generate-campaign-segments.js';
 import type { RunContext } from './run-context.js';
 import { makeRunId } from './run-id.js';
@@ -92,7 +91,6 @@ export async function runCampaign(loaded: LoadedCampaign, ctx: RunContext): Prom
     durationMs: 0,
   };
   const segments = await generateCampaignSegments(loaded, runCtx);
-  if (!ctx.dryRun) await writeCampaignSegments(segmentsPath(ctx.stateDir, runId), segments);
   report.segments = summarise(segments);
 
   for (const destinationIndex of loaded.campaign.destinations.keys()) {

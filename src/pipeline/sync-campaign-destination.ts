@@ -4,7 +4,7 @@
 import { ConfigError } from '../core/errors.js';
 import type { LoadedCampaign } from '../campaign/load-campaign.js';
 import { destinationConnectors } from '../../connectors/index.js';
-import type { DestinationConnector } from '../sync/destination-connector.js';
+import type { AudienceSpec, DestinationConnector } from '../sync/destination-connector.js';
 import { renderAudienceName } from '../sync/render-audience-name.js';
 import { syncAudience, type AudienceSyncReport, type ChunkProgress } from '../sync/sync-audience.js';
 import type { CampaignSegments } from './campaign-segments.js';
@@ -38,6 +38,37 @@ export function connectorFor(loaded: LoadedCampaign, destinationIndex: number): 
 }
 
 /**
+ * The audience of each segment (undefined for a failed segment), named by the destination's
+ * template. Checked before anything is written: two segments that render to one audience would
+ * overwrite each other.
+ * @throws ConfigError naming both segments and the audience.
+ */
+function audienceSpecs(loaded: LoadedCampaign, segments: CampaignSegments, destinationIndex: number, template: string): Array<AudienceSpec | undefined> {
+  const owner = new Map<string, string>();
+  return segments.segments.map((segment) => {
+    if (segment.error) return undefined;
+    const name = renderAudienceName(template, {
+      campaign: segments.campaign,
+      query: segment.queryText,
+      label: segment.label,
+      runId: segments.runId,
+    });
+    const earlier = owner.get(name.toLowerCase());
+    if (earlier !== undefined) {
+      throw new ConfigError([
+        {
+          file: loaded.file,
+          field: `destinations[${destinationIndex}]`,
+          message: `segments "${earlier}" and "${segment.label}" would both go to the audience "${name}"; put {{label}} or {{query}} in its name template ("${template}")`,
+        },
+      ]);
+    }
+    owner.set(name.toLowerCase(), segment.label);
+    return { name, campaign: segments.campaign, query: segment.queryText, runId: segments.runId };
+  });
+}
+
+/**
  * Syncs every segment of a run into one destination. Segments are synced one after the other;
  * a connector's own limits bound the parallelism inside each.
  *
@@ -53,6 +84,7 @@ export async function syncCampaignDestination(
   progressFor?: (segmentIndex: number) => ChunkProgress | undefined,
 ): Promise<DestinationReport> {
   const { connector, config } = connectorFor(loaded, destinationIndex);
+  const specs = audienceSpecs(loaded, segments, destinationIndex, connector.audienceNameOf(config));
   const session = connector.open(config, { env: ctx.env, logger: ctx.logger, baseDir: ctx.cwd });
   const report: DestinationReport = {
     destinationIndex,
@@ -62,21 +94,11 @@ export async function syncCampaignDestination(
   };
   try {
     for (const [segmentIndex, segment] of segments.segments.entries()) {
-      if (segment.error) {
-        report.segments.push({ segment: segment.label, skippedBecause: segment.error });
+      const spec = specs[segmentIndex];
+      if (segment.error || !spec) {
+        report.segments.push({ segment: segment.label, skippedBecause: segment.error ?? 'no audience' });
         continue;
       }
-      const spec = {
-        name: renderAudienceName(connector.audienceNameOf(config), {
-          campaign: segments.campaign,
-          query: segment.queryText,
-          label: segment.label,
-          runId: segments.runId,
-        }),
-        campaign: segments.campaign,
-        query: segment.queryText,
-        runId: segments.runId,
-      };
       ctx.onProgress?.({ step: `${connector.id}: ${spec.name}` });
       const sync = await syncAudience({
         connector,

@@ -12,6 +12,10 @@ const count = (value: number) => value.toLocaleString('en-US');
 
 /** One line of what a sync did (or would do, in a dry run). */
 export function describeSync(sync: AudienceSyncReport): string {
+  if (sync.snapshot) {
+    const written = sync.dryRun ? sync.plan.add : sync.outcomes.added;
+    return `${sync.dryRun ? 'would write' : 'wrote'} ${count(written)} member${written === 1 ? '' : 's'}${sync.dryRun ? ' (replaces the file)' : ''}`;
+  }
   if (sync.dryRun) {
     const parts = [`would add ${count(sync.plan.add)}`];
     if (sync.mode === 'mirror') parts.push(`would remove ${count(sync.plan.remove)}`);
@@ -42,8 +46,14 @@ function destinationCell(segment: SegmentDestinationReport, cwd: string): [strin
   if (segment.error) return ['—', `FAILED: ${segment.error}`];
   if (!segment.sync) return ['—', '—'];
   const { audience } = segment.sync;
-  const where = audience.location && isAbsolute(audience.location) ? relative(cwd, audience.location) : (audience.location ?? audience.name);
+  const where = audience.location && isAbsolute(audience.location) ? displayPath(audience.location, cwd) : (audience.location ?? audience.name);
   return [where, describeSync(segment.sync)];
+}
+
+/** A path relative to `cwd` when it lies below it, else as it is. */
+function displayPath(path: string, cwd: string): string {
+  const shown = relative(cwd, path);
+  return shown === '' || shown.startsWith('..') || isAbsolute(shown) ? path : shown;
 }
 
 /**
@@ -55,7 +65,7 @@ export function renderRunReport(reports: readonly CampaignReport[], cwd: string)
   for (const report of reports) {
     const seconds = (report.durationMs / 1000).toFixed(1);
     out.push(
-      `\n${report.campaign} (${report.type}) — ${relative(cwd, report.file) || report.file}, run ${report.runId}${report.dryRun ? ', DRY RUN: nothing written' : ''}, ${seconds} s`,
+      `\n${report.campaign} (${report.type}) — ${displayPath(report.file, cwd)}, run ${report.runId}${report.dryRun ? ', DRY RUN: nothing written' : ''}, ${seconds} s`,
     );
     const table = new Table({
       head: ['segment', 'users', 'matched', 'unmatched', 'members', 'destination', 'audience', report.dryRun ? 'would change' : 'result'],
@@ -73,7 +83,7 @@ export function renderRunReport(reports: readonly CampaignReport[], cwd: string)
       for (const destination of report.destinations) {
         const name = `${destination.connector}`;
         if ('error' in destination) {
-          table.push([...base, name, '—', `FAILED: ${destination.error}`]);
+          table.push([...base, name, '—', `FAILED (see below)`]);
           continue;
         }
         const entry = destination.segments[index];
@@ -82,8 +92,12 @@ export function renderRunReport(reports: readonly CampaignReport[], cwd: string)
       }
     }
     out.push(table.toString());
+    for (const destination of report.destinations) {
+      if ('error' in destination) out.push(`  destination ${destination.destinationIndex + 1} (${destination.connector}) FAILED: ${destination.error}`);
+    }
     const merged = report.segments.reduce((sum, segment) => sum + segment.mergedDuplicates, 0);
-    if (merged > 0) out.push(`  ${count(merged)} USER_IDs shared an email with a better-ranked user and were merged into one member.`);
+    if (merged === 1) out.push('  1 USER_ID shared an email with a better-ranked user and was merged into that member.');
+    if (merged > 1) out.push(`  ${count(merged)} USER_IDs shared an email with a better-ranked user and were merged into that member.`);
   }
   return `${out.join('\n')}\n`;
 }
