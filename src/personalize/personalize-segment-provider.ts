@@ -58,6 +58,11 @@ export class PersonalizeSegmentProvider implements SegmentProvider {
     });
   }
 
+  /** True when a run with this id recorded its first job here (so `--run-id` can resume it). */
+  async hasRun(runId: string): Promise<boolean> {
+    return (await this.store.load(runId, 1)) !== undefined;
+  }
+
   /**
    * The jobs of a run, one state per part: recorded ones when the run was started before (so it
    * resumes), else new `planned` states, recorded now. Queries are deduplicated; queries

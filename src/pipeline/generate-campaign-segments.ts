@@ -40,6 +40,16 @@ export async function generateCampaignSegments(loaded: LoadedCampaign, ctx: RunC
     baseDir: loaded.baseDir,
     stateDir: join(ctx.stateDir, 'providers', definition.id),
   });
+  if (ctx.resume) {
+    const resumable = provider.hasRun ? await provider.hasRun(runId) : false;
+    if (!resumable) {
+      throw new ConfigError(
+        provider.hasRun
+          ? `--run-id ${runId}: no earlier run of that id under ${ctx.stateDir}; leave --run-id out to start a new run`
+          : `--run-id: the ${definition.id} provider keeps no jobs between runs, so there is nothing to resume; leave --run-id out`,
+      );
+    }
+  }
   ctx.onProgress?.({ step: `segments for ${campaign.name}` });
   const results = await provider.generate(
     planned.map((entry) => entry.query),

@@ -21,6 +21,8 @@ export interface RunContext {
   dataDir?: string;
   /** Id of this run; derived from the campaign name and the start time when absent. */
   runId?: string;
+  /** `runId` names an earlier run to resume (`run --run-id`): it must have left provider state. */
+  resume?: boolean;
   /** Datasets already loaded, by absolute directory: one load per directory per process. */
   datasetCache?: Map<string, Promise<Datasets>>;
   onProgress?: ProgressListener;

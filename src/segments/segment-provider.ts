@@ -59,6 +59,11 @@ export interface SegmentProvider {
    * @throws ConfigError, AuthError, TransientError, PermanentError
    */
   generate(queries: readonly SegmentQuery[], options: SegmentJobOptions): Promise<SegmentResult[]>;
+  /**
+   * Providers that keep remote jobs between attempts: true when the run `runId` left state to
+   * resume. Providers without this keep nothing between runs.
+   */
+  hasRun?(runId: string): Promise<boolean>;
 }
 
 /** Stable text key of a query, for joining output lines to their input. */

@@ -54,6 +54,7 @@ export function register(program: Command, context: CliContext): void {
             dryRun: options.dryRun ?? false,
             dataDir: options.data,
             runId: options.runId,
+            resume: options.runId !== undefined,
             onProgress: progress,
             datasetCache,
           });
