@@ -18,6 +18,8 @@ export interface RunSegment {
   usersInSegment: number;
   /** The provider's error for this query, else null; a failed segment is not synced. */
   error: string | null;
+  /** What the user should know about this segment (a fallback the provider used). */
+  notes?: string[];
   resolved: ResolvedSegment;
 }
 
@@ -54,6 +56,7 @@ const campaignSegmentsSchema = z.object({
       queryText: z.string(),
       usersInSegment: z.number().int(),
       error: z.string().nullable(),
+      notes: z.array(z.string()).optional(),
       resolved: z.object({
         members: z.array(memberSchema),
         unmatched: z.object({ unknownUser: z.number(), missingEmail: z.number(), invalidEmail: z.number() }),

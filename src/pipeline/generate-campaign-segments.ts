@@ -51,12 +51,14 @@ export async function generateCampaignSegments(loaded: LoadedCampaign, ctx: RunC
     }
   }
   ctx.onProgress?.({ step: `segments for ${campaign.name}` });
+  const notes = new Map<string, string[]>();
   const results = await provider.generate(
     planned.map((entry) => entry.query),
     {
       numResults: campaign.segment.numResults,
       excludeInteracted: 'excludeInteracted' in campaign.segment ? campaign.segment.excludeInteracted : undefined,
       runId,
+      onNote: (query, note) => notes.set(queryKey(query), [...(notes.get(queryKey(query)) ?? []), note]),
       onProgress: ctx.onProgress ? (event) => ctx.onProgress?.(event) : undefined,
     },
   );
@@ -74,6 +76,7 @@ export async function generateCampaignSegments(loaded: LoadedCampaign, ctx: RunC
       queryText: describeQuery(query),
       usersInSegment: usersList.length,
       error,
+      ...(notes.has(queryKey(query)) ? { notes: notes.get(queryKey(query)) } : {}),
       resolved: resolver.resolve(error ? [] : usersList),
     };
   });

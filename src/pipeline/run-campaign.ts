@@ -37,6 +37,8 @@ export interface CampaignReport {
     members: number;
     mergedDuplicates: number;
     error: string | null;
+    /** What the user should know about this segment (a fallback the provider used). */
+    notes?: string[];
   }>;
   destinations: Array<DestinationReport | FailedDestination>;
   startedAt: string;
@@ -66,6 +68,7 @@ function summarise(segments: CampaignSegments): CampaignReport['segments'] {
       members: segment.resolved.members.length,
       mergedDuplicates: segment.resolved.mergedDuplicates,
       error: segment.error,
+      ...(segment.notes ? { notes: segment.notes } : {}),
     };
   });
 }

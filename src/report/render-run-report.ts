@@ -92,6 +92,9 @@ export function renderRunReport(reports: readonly CampaignReport[], cwd: string)
       }
     }
     out.push(table.toString());
+    for (const segment of report.segments) {
+      for (const note of segment.notes ?? []) out.push(`  note: ${segment.label}: ${note}`);
+    }
     for (const destination of report.destinations) {
       if ('error' in destination) out.push(`  destination ${destination.destinationIndex + 1} (${destination.connector}) FAILED: ${destination.error}`);
     }

@@ -52,7 +52,10 @@ export class LocalSegmentProvider implements SegmentProvider {
     for (const [index, query] of queries.entries()) {
       options.signal?.throwIfAborted();
       const served = segmenter.segment(query, { numResults: options.numResults, excludeInteracted });
-      if (served.note) this.context.logger.warn({ query: hashId(JSON.stringify(query)) }, served.note);
+      if (served.note) {
+        this.context.logger.info({ query: hashId(JSON.stringify(query)) }, served.note);
+        options.onNote?.(query, served.note);
+      }
       results.push(served.result);
       options.onProgress?.({ step: 'segments', done: index + 1, total: queries.length });
     }

@@ -45,6 +45,8 @@ export interface SegmentJobOptions {
   runId?: string;
   /** Aborts the job (SIGTERM, a cancelled run). */
   signal?: AbortSignal;
+  /** Something the user should know about one query's segment (e.g. a fallback was used); shown in the run report. */
+  onNote?: (query: SegmentQuery, note: string) => void;
   /** Progress, for steps that take more than a second. */
   onProgress?: (event: { step: string; done: number; total: number }) => void;
 }
