@@ -58,6 +58,7 @@ export async function generateCampaignSegments(loaded: LoadedCampaign, ctx: RunC
       numResults: campaign.segment.numResults,
       excludeInteracted: 'excludeInteracted' in campaign.segment ? campaign.segment.excludeInteracted : undefined,
       runId,
+      signal: ctx.signal,
       onNote: (query, note) => notes.set(queryKey(query), [...(notes.get(queryKey(query)) ?? []), note]),
       onProgress: ctx.onProgress ? (event) => ctx.onProgress?.(event) : undefined,
     },

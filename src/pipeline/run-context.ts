@@ -26,4 +26,6 @@ export interface RunContext {
   /** Datasets already loaded, by absolute directory: one load per directory per process. */
   datasetCache?: Map<string, Promise<Datasets>>;
   onProgress?: ProgressListener;
+  /** Stops the run between requests (Ctrl-C, SIGTERM): unfinished audiences are rolled back where the connector can. */
+  signal?: AbortSignal;
 }

@@ -109,6 +109,7 @@ export async function syncCampaignDestination(
         dryRun: ctx.dryRun,
         progress: progressFor?.(segmentIndex),
         logger: ctx.logger,
+        signal: ctx.signal,
       });
       ctx.onProgress?.({ step: `${connector.id}: ${spec.name}`, finished: true });
       report.segments.push({ segment: segment.label, sync });

@@ -43,6 +43,13 @@ export function register(program: Command, context: CliContext): void {
       }
       const progress = options.json ? undefined : createProgressLine(context.stderr);
       const reports: CampaignReport[] = [];
+      const interrupt = new AbortController();
+      const onSigint = () => {
+        context.stderr.write('\ninterrupted: stopping after the request in flight (press Ctrl-C again to quit at once)\n');
+        process.removeListener('SIGINT', onSigint);
+        interrupt.abort();
+      };
+      process.on('SIGINT', onSigint);
       const datasetCache = new Map<string, Promise<Datasets>>();
       try {
         for (const campaign of loaded) {
@@ -57,11 +64,18 @@ export function register(program: Command, context: CliContext): void {
             resume: options.runId !== undefined,
             onProgress: progress,
             datasetCache,
+            signal: interrupt.signal,
           });
           reports.push(report);
           context.setExitCode(reportExitCode(report));
         }
+      } catch (error) {
+        if (!interrupt.signal.aborted) throw error;
+        context.stderr.write('interrupted: audiences not finished were left as they were before this run; run again to finish.\n');
+        context.setExitCode(130);
+        return;
       } finally {
+        process.removeListener('SIGINT', onSigint);
         progress?.stop();
       }
       context.stdout.write(options.json ? `${JSON.stringify(reports, null, 2)}\n` : renderRunReport(reports, context.cwd));
