@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -89,11 +89,14 @@ describe('loadCampaign', () => {
     expect(issues.every((issue) => issue.file === file)).toBe(true);
     const byField = new Map(issues.map((issue) => [issue.field, issue.message]));
     expect(byField.get('name')).toContain('expected a slug');
+    expect(byField.get('segment.numResults')).toBe('expected a number ≥ 1, got a number (0)');
+    expect(byField.get('destinations[0].dri')).toBe('unknown key "dri"; expected one of connector, dir, name');
+    expect(byField.get('schedule.enabled')).toBe('expected true or false, got a string ("yes")');
     expect(byField.get('queries[0]')).toContain('OR is not supported');
     expect(byField.get('queries[0]')).toContain('at character 32');
     expect(byField.get('queries[1].fromNewItems')).toBe('expected exactly one of column or columns');
     expect(byField.get('queries[1].fromNewItems.colum')).toBe(
-      'unknown key; expected one of: file, createdAfter, noInteractions, column, columns',
+      'unknown key "colum"; expected one of file, createdAfter, noInteractions, column, columns',
     );
     expect(byField.get('schedule.cron')).toContain('got value 61 expected range 0-59');
     expect(byField.get('schedule.timezone')).toBe('expected an IANA time zone such as UTC or Europe/Berlin');
@@ -113,7 +116,7 @@ describe('loadCampaign', () => {
         file,
         line: 2,
         field: 'numresults',
-        message: 'unknown key; expected one of: type, name, description, data, segment, destinations, schedule, items',
+        message: 'unknown key "numresults"; expected one of type, name, description, data, segment, destinations, schedule, items',
       },
     ]);
   });
@@ -178,14 +181,85 @@ describe('loadCampaign', () => {
     expect(yamlIssue?.line).toBe(5);
     expect(yamlIssue?.message).toMatch(/^invalid YAML at line 5, column 1: /);
     const jsonFile = await write('broken.json', '{\n  "name": "x",\n  "type": "new-items",,\n}\n');
-    const [jsonIssue] = await issuesOf(jsonFile);
-    expect(jsonIssue?.line).toBe(3);
-    expect(jsonIssue?.message).toMatch(/^invalid JSON at line 3, column \d+: /);
+    expect(await issuesOf(jsonFile)).toEqual([
+      { file: jsonFile, line: 3, message: 'invalid JSON at line 3, column 23: expected double-quoted property name' },
+    ]);
+    // Parsed as JSON, so described in JSON terms (not YAML's "Flow map must end with a }").
+    const unclosed = await write('unclosed.json', '{\n "name": "x",\n "type": {\n}\n');
+    expect(await issuesOf(unclosed)).toEqual([
+      { file: unclosed, line: 5, message: "invalid JSON at line 5, column 1: expected ',' or '}' after property value" },
+    ]);
+    expect(await issuesOf(await write('empty.json', '\n'))).toEqual([
+      { file: join(dir, 'empty.json'), message: 'the file is empty; expected a campaign' },
+    ]);
     expect(await issuesOf(await write('empty.yaml', '# nothing\n'))).toEqual([
       { file: join(dir, 'empty.yaml'), message: 'the file is empty; expected a campaign' },
     ]);
     expect((await issuesOf(join(dir, 'missing.yaml')))[0]?.message).toBe('file not found');
     expect((await issuesOf(await write('campaign.txt', 'name: x')))[0]?.message).toContain('expected a .yaml, .yml or .json');
+    await mkdir(join(dir, 'campaigns'));
+    expect(await issuesOf(join(dir, 'campaigns'))).toEqual([
+      { file: join(dir, 'campaigns'), message: 'is a directory; expected a .yaml, .yml or .json file' },
+    ]);
+  });
+
+  it('words the problems of provider and connector blocks like ours, each once', async () => {
+    const file = await write(
+      'nested.yaml',
+      [
+        'name: nested',
+        'type: new-items',
+        'segment: { provider: local, numResult: 5, numResults: abc }',
+        'queries:',
+        '  - { fromNewItems: { createdAfter: yesterday, column: CATEGORY_L1 } }',
+        'destinations:',
+        '  - { connector: hubspot, list: "x {{label}}", requestsPer10s: .nan, mode: sideways }',
+        '  - { connector: mailchimp, audienceId: "", baseUrl: ftp://example.com }',
+        '  - { connector: hubspot }',
+        '',
+      ].join('\n'),
+    );
+    expect((await issuesOf(file)).map((issue) => `${issue.line} ${issue.field}: ${issue.message}`)).toEqual([
+      '3 segment.numResults: expected a number, got a string ("abc")',
+      '3 segment.numResult: unknown key "numResult"; expected one of provider, numResults, excludeInteracted, model',
+      '5 queries[0].fromNewItems.createdAfter: expected a date (2024-12-01) or a date-time with a zone (2024-12-01T08:00:00Z)',
+      '7 destinations[0].mode: expected one of additive, mirror, got a string ("sideways")',
+      '7 destinations[0].requestsPer10s: expected a number, got NaN',
+      '8 destinations[1].audienceId: expected the Mailchimp audience (list) id',
+      '8 destinations[1].baseUrl: expected an http(s) URL',
+      '9 destinations[2].list: missing; expected a string',
+    ]);
+  });
+
+  it('checks audience name templates as a run renders them', async () => {
+    const campaign = (destinations: string, queries = '[\'ITEMS.GENDER = "F"\', \'ITEMS.GENDER = "M"\']') =>
+      `name: names\ntype: new-items\nsegment: { provider: local }\nqueries: ${queries}\ndestinations:\n${destinations}`;
+    const file = await write(
+      'names.yaml',
+      campaign(
+        '  - { connector: file, name: "{{campaign}}-{{lable}}" }\n' +
+          '  - { connector: mailchimp, audienceId: a1b2c3, tag: "affinity {{campaign}} {{date}}" }\n' +
+          '  - { connector: hubspot, list: "affinity {{ label }}" }\n' +
+          '  - { connector: file }\n',
+      ),
+    );
+    const issues = await issuesOf(file);
+    expect(issues.map(({ line, field }) => `${line} ${field}`)).toEqual(['6 destinations[0].name', '7 destinations[1].tag']);
+    expect(issues[0]?.message).toBe(
+      'audience name template "{{campaign}}-{{lable}}": unknown placeholder {{lable}}; expected {{campaign}}, {{query}}, {{label}}, {{date}}',
+    );
+    // {{date}} renders as the day of the check (YYYY-MM-DD, UTC).
+    expect(issues[1]?.message).toMatch(
+      /^every segment would go to the same audience "affinity names \d{4}-\d{2}-\d{2}"; put \{\{label\}\} or \{\{query\}\} in the template$/,
+    );
+
+    // One segment, one audience: a fixed name is fine. fromNewItems may make several.
+    const fixed = '  - { connector: hubspot, list: "affinity footwear" }\n';
+    expect((await loadCampaign(await write('one.yaml', campaign(fixed, '[\'ITEMS.GENDER = "F"\']')))).campaign.name).toBe('names');
+    const derived = await write('derived.yaml', campaign(fixed, '[{ fromNewItems: { noInteractions: true, column: GENDER } }]'));
+    expect((await issuesOf(derived)).map((issue) => issue.message)).toEqual([
+      'every segment would go to the same audience "affinity footwear"; put {{label}} or {{query}} in the template',
+    ]);
   });
 
   it('still reports the other fields when type is missing', async () => {

@@ -3,6 +3,7 @@ import type { Items } from '../src/datasets/datasets.js';
 import { ConfigError } from '../src/core/errors.js';
 import {
   AttributeExpressionError,
+  attributeValueProblems,
   canonicalAttributeQuery,
   compileAttributeQuery,
   formatAttributeExpression,
@@ -214,5 +215,36 @@ describe('matchingItems', () => {
   it('accepts a parsed expression and rejects unknown columns', () => {
     expect(Array.from(matchingItems({ terms: [{ column: 'gender', value: 'Any' }] }, items))).toEqual([4]);
     expect(() => matchingItems('ITEMS.COLOR = "red"', items)).toThrow(AttributeExpressionError);
+  });
+});
+
+describe('attributeValueProblems', () => {
+  const problems = (expression: string) => attributeValueProblems(parseAttributeExpression(expression, sampleItems()), sampleItems());
+
+  it('finds nothing when the expression selects items', () => {
+    expect(problems('ITEMS.CATEGORY_L1 = "footwear" AND ITEMS.GENDER = "M"')).toEqual([]);
+    expect(problems('ITEMS.GENRES = "Horror" AND ITEMS.GENRES = "Comedy"')).toEqual([]);
+    expect(problems('ITEMS.PRICE = 10')).toEqual([]);
+  });
+
+  it('suggests the value that differs only in case first, else the closest spelling', () => {
+    expect(problems('ITEMS.CATEGORY_L1 = "Footwear"')).toEqual(['no item has CATEGORY_L1 = "Footwear"; did you mean "footwear"?']);
+    expect(problems('ITEMS.GENRES = "Comdy" AND ITEMS.GENDER = "f"')).toEqual([
+      'no item has GENRES = "Comdy"; did you mean "Comedy"?',
+      'no item has GENDER = "f"; did you mean "F"?',
+    ]);
+    // footwaer → footwear: 2 edits (allowed for 8 letters); foot"wear is 3 edits away.
+    expect(problems('ITEMS.CATEGORY_L1 = "footwaer"')).toEqual(['no item has CATEGORY_L1 = "footwaer"; did you mean "footwear"?']);
+  });
+
+  it('lists the values when none is close, and the nearest numbers for numeric columns', () => {
+    expect(problems('ITEMS.GENDER = "unisex"')).toEqual(['no item has GENDER = "unisex"; its values are "Any", "F", "M"']);
+    expect(problems('ITEMS.PRICE = 11')).toEqual(['no item has PRICE = "11"; did you mean "10" or "10.00" or "9.99"?']);
+  });
+
+  it('says so when each term matches some item but no item matches them all', () => {
+    expect(problems('ITEMS.CATEGORY_L1 = "apparel" AND ITEMS.GENDER = "M"')).toEqual([
+      'no item has all of ITEMS.CATEGORY_L1 = "apparel" AND ITEMS.GENDER = "M", though each term matches some item',
+    ]);
   });
 });

@@ -190,6 +190,14 @@ describe('readInventory', () => {
 });
 
 describe('planQueries: excess-inventory', () => {
+  let tmp: string;
+  beforeAll(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'affinity-plan-'));
+  });
+  afterAll(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
+
   it('plans one Item-Affinity query per listed item, labelled with its name', async () => {
     const planned = await planQueries(loaded({ type: 'excess-inventory', items: { itemIds: ['e', 'a'] } }), datasets());
     expect(planned).toEqual([
@@ -215,6 +223,34 @@ describe('planQueries: excess-inventory', () => {
       { query: { itemId: 'd' }, label: 'Product D' },
       { query: { itemId: 'a' }, label: 'Product A' },
       { query: { itemId: 'e' }, label: 'Product E' },
+    ]);
+  });
+
+  it('notes the inventory ITEM_IDs it skipped, through onNote', async () => {
+    const notes: string[] = [];
+    const campaign = await loadCampaign(join(fixtures, 'excess-inventory.json'));
+    expect(await planQueries(campaign, datasets(), { onNote: (note) => notes.push(note) })).toHaveLength(3);
+    expect(notes).toEqual(['inventory.csv: 1 ITEM_ID is not in the items dataset and was skipped (zz-not-in-catalog)']);
+
+    const file = join(tmp, 'many-unknown.csv');
+    await writeFile(file, 'ITEM_ID,ON_HAND\nabc,9\na,100\ndef,9\nghi,9\n', 'utf8');
+    const many: string[] = [];
+    const items = { inventory: { file: 'many-unknown.csv', rule: { onHandAtLeastTimesSales: 10, salesWindowDays: 14, minOnHand: 1 } } };
+    const planned = await planQueries(loaded({ type: 'excess-inventory', items }, tmp), datasets(), { onNote: (note) => many.push(note) });
+    expect(planned.map((entry) => entry.query)).toEqual([{ itemId: 'a' }]);
+    expect(many).toEqual(['many-unknown.csv: 3 ITEM_IDs are not in the items dataset and were skipped (first: abc, def, ghi)']);
+  });
+
+  it('names the campaign file and field of a missing inventory file', async () => {
+    const items = { inventory: { file: 'no-such-inventory.csv', rule: { onHandAtLeastTimesSales: 10, salesWindowDays: 14, minOnHand: 1 } } };
+    const error = await planQueries(loaded({ type: 'excess-inventory', items }), datasets()).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues).toEqual([
+      {
+        file: 'campaign.yaml',
+        field: 'items.inventory.file',
+        message: `no-such-inventory.csv: file not found (looked for ${join(fixtures, 'no-such-inventory.csv')}; paths are relative to the campaign file)`,
+      },
     ]);
   });
 
@@ -315,6 +351,55 @@ describe('planQueries: new-items', () => {
     expect(issues[0]?.message).toContain('unknown column COLOR; expected one of CATEGORY_L1, GENDER, PROMOTED, PRICE');
     expect(issues[1]?.message).toContain('column PRODUCT_NAME is textual');
     expect(issues[3]?.message).toContain('the new-items file new-items.csv has no column BRAND');
+  });
+
+  it('rejects written values no item has, suggesting the closest ones, but not values derived from new items', async () => {
+    const error = await planQueries(
+      loaded({
+        type: 'new-items',
+        queries: [
+          'ITEMS.CATEGORY_L1 = "Footwear"',
+          { CATEGORY_L1: 'jewelyr', GENDER: 'F' },
+          { CATEGORY_L1: 'footwear', GENDER: 'Any' },
+          // accessories is in new-items.csv only: a brand-new category is fine here.
+          { fromNewItems: { file: 'new-items.csv', column: 'CATEGORY_L1' } },
+          { CATEGORY_L1: 'garden' },
+        ],
+      }),
+      datasets(),
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).exitCode).toBe(2);
+    const items = '(items dataset /hand-made/items.csv)';
+    expect((error as ConfigError).issues).toEqual([
+      { file: 'campaign.yaml', field: 'queries[0]', message: `no item has CATEGORY_L1 = "Footwear"; did you mean "footwear"? ${items}` },
+      { file: 'campaign.yaml', field: 'queries[1]', message: `no item has CATEGORY_L1 = "jewelyr"; did you mean "jewelry"? ${items}` },
+      {
+        file: 'campaign.yaml',
+        field: 'queries[2]',
+        message: `no item has all of ITEMS.CATEGORY_L1 = "footwear" AND ITEMS.GENDER = "Any", though each term matches some item ${items}`,
+      },
+      {
+        file: 'campaign.yaml',
+        field: 'queries[4]',
+        message: `no item has CATEGORY_L1 = "garden"; it has 6 distinct values, e.g. "apparel", "beauty", "footwear", "jewelry", "outdoors" ${items}`,
+      },
+    ]);
+  });
+
+  it('reports a missing new-items file and the other queries\' problems together', async () => {
+    const error = await planQueries(
+      loaded({
+        type: 'new-items',
+        queries: [{ fromNewItems: { file: 'gone.csv', column: 'CATEGORY_L1' } }, 'ITEMS.COLOR = "red"'],
+      }),
+      datasets(),
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((issue) => `${issue.file}: ${issue.field}: ${issue.message}`)).toEqual([
+      `campaign.yaml: queries[0].fromNewItems.file: gone.csv: file not found (looked for ${join(fixtures, 'gone.csv')}; paths are relative to the campaign file)`,
+      'campaign.yaml: queries[1]: unknown column COLOR; expected one of CATEGORY_L1, GENDER, PROMOTED, PRICE at character 7 of "ITEMS.COLOR = \\"red\\"" (items dataset /hand-made/items.csv)',
+    ]);
   });
 
   it('needs CREATION_TIMESTAMP for createdAfter', async () => {

@@ -30,9 +30,12 @@ export function toInputIssues(issues: readonly Issue[], input: unknown, file: st
     for (const issue of list) {
       const path = [...base, ...issue.path];
       switch (issue.code) {
-        case 'unrecognized_keys':
-          for (const key of issue.keys) add([...path, key], issue.message);
+        case 'unrecognized_keys': {
+          // The error map gives the accepted keys (`expected one of …`); zod's default names the key itself.
+          const accepted = issue.message.startsWith('expected one of') ? `; ${issue.message}` : '';
+          for (const key of issue.keys) add([...path, key], `unknown key ${JSON.stringify(key)}${accepted}`);
           break;
+        }
         case 'invalid_key':
           add(path, issue.issues.map((inner) => inner.message).join('; '));
           break;
@@ -46,9 +49,6 @@ export function toInputIssues(issues: readonly Issue[], input: unknown, file: st
           else add(path, issue.message);
           break;
         }
-        case 'invalid_type':
-          add(path, valueAt(input, path) === undefined ? `missing; expected ${issue.expected}` : issue.message);
-          break;
         default:
           add(path, issue.message);
       }

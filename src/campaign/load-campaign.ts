@@ -2,10 +2,12 @@
  * Loads campaign files (YAML, or JSON by extension): parse, refuse secrets, validate against the
  * campaign schema, and report every problem of every file at once, each with file, line and field.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type InputIssue } from '../core/errors.js';
+import { audienceNameIssues } from './audience-name-issues.js';
+import { campaignErrorMap } from './campaign-error-map.js';
 import { campaignCommonSchema, campaignSchema, type Campaign } from './campaign-schema.js';
 import { toInputIssues } from './config-issues.js';
 import { formatFieldPath } from './field-path.js';
@@ -40,6 +42,8 @@ export async function checkCampaignFile(file: string, options: LoadCampaignOptio
     issues: [{ file, ...(line !== undefined ? { line } : {}), message }],
   });
   const extension = extname(file).toLowerCase();
+  const isDirectory = await stat(path).then((stats) => stats.isDirectory(), () => false);
+  if (isDirectory) return fail('is a directory; expected a .yaml, .yml or .json file');
   if (!EXTENSIONS.has(extension)) return fail(`expected a .yaml, .yml or .json campaign file, not "${extension || 'no extension'}"`);
   let text: string;
   try {
@@ -49,23 +53,34 @@ export async function checkCampaignFile(file: string, options: LoadCampaignOptio
     return fail(code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(error)})`);
   }
 
+  if (text.trim() === '') return fail('the file is empty; expected a campaign');
   const lineCounter = new LineCounter();
+  // JSON files are parsed as JSON (errors in JSON terms); the YAML document only locates fields.
   const document = parseDocument(text, { lineCounter, prettyErrors: true, ...(extension === '.json' ? { schema: 'json' } : {}) });
-  if (document.errors.length > 0) {
-    return {
-      ok: false,
-      issues: document.errors.map((error) => {
-        const position = error.linePos?.[0];
-        const kind = extension === '.json' ? 'JSON' : 'YAML';
-        return {
-          file,
-          ...(position ? { line: position.line } : {}),
-          message: `invalid ${kind}${position ? ` at line ${position.line}, column ${position.col}` : ''}: ${firstLine(error.message)}`,
-        };
-      }),
-    };
+  let input: unknown;
+  if (extension === '.json') {
+    const parsedJson = parseJson(text);
+    if (!parsedJson.ok) {
+      const position = parsedJson.offset !== undefined ? lineCounter.linePos(parsedJson.offset) : document.errors[0]?.linePos?.[0];
+      return fail(`invalid JSON${position ? ` at line ${position.line}, column ${position.col}` : ''}: ${parsedJson.reason}`, position?.line);
+    }
+    input = parsedJson.value;
+  } else {
+    if (document.errors.length > 0) {
+      return {
+        ok: false,
+        issues: document.errors.map((error) => {
+          const position = error.linePos?.[0];
+          return {
+            file,
+            ...(position ? { line: position.line } : {}),
+            message: `invalid YAML${position ? ` at line ${position.line}, column ${position.col}` : ''}: ${firstLine(error.message)}`,
+          };
+        }),
+      };
+    }
+    input = document.toJS();
   }
-  const input: unknown = document.toJS();
   if (input === null || input === undefined) return fail('the file is empty; expected a campaign');
   const locate = yamlLocator(document, lineCounter);
 
@@ -75,16 +90,22 @@ export async function checkCampaignFile(file: string, options: LoadCampaignOptio
   });
   const secretFields = new Set(secretIssues.map((issue) => issue.field));
 
-  const parsed = campaignSchema().safeParse(input);
+  const parsed = campaignSchema().safeParse(input, { error: campaignErrorMap });
   let issues: InputIssue[] = [];
   if (!parsed.success) {
     issues = toInputIssues(parsed.error.issues, input, file, locate);
     if (issues.length === 1 && issues[0]?.field === 'type') {
-      const common = campaignCommonSchema().safeParse(input);
+      const common = campaignCommonSchema().safeParse(input, { error: campaignErrorMap });
       if (!common.success) issues.push(...toInputIssues(common.error.issues, input, file, locate));
     }
   }
-  // A secret key is also an unknown key; say only the useful thing about it.
+  if (parsed.success) {
+    for (const { path: fieldPath, message } of audienceNameIssues(parsed.data)) {
+      const line = locate(fieldPath);
+      issues.push({ file, ...(line !== undefined ? { line } : {}), field: formatFieldPath(fieldPath), message });
+    }
+  }
+  // A secret key is also an unknown key (a secret value a bad template); say only the useful thing about it.
   issues = [...secretIssues, ...issues.filter((issue) => !secretFields.has(issue.field))];
   if (issues.length > 0 || !parsed.success) return { ok: false, issues: sortIssues(issues) };
   return { ok: true, loaded: { file, baseDir: dirname(path), campaign: parsed.data } };
@@ -123,6 +144,28 @@ export function duplicateNameIssues(loaded: readonly LoadedCampaign[]): InputIss
     else issues.push({ file, field: 'name', message: `campaign name "${campaign.name}" is already used by ${earlier}; names must be unique` });
   }
   return issues;
+}
+
+type JsonParse = { ok: true; value: unknown } | { ok: false; reason: string; offset?: number };
+
+/** `JSON.parse`, with the error's character offset (when V8 gives one) and its reason without the offset. */
+function parseJson(text: string): JsonParse {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const offset = /at position (\d+)/.exec(message)?.[1];
+    const reason = message
+      .replace(/ in JSON at position \d+.*$/, '')
+      .replace(/, ".*" is not valid JSON$/s, '')
+      .replace(/ after JSON at position \d+.*$/, ' after the JSON value');
+    const trimmedEnd = text.trimEnd().length;
+    return {
+      ok: false,
+      reason: reason.charAt(0).toLowerCase() + reason.slice(1),
+      ...(offset !== undefined ? { offset: Number(offset) } : /end of JSON input/.test(message) ? { offset: trimmedEnd } : {}),
+    };
+  }
 }
 
 /** The first line of a yaml error message, without its own ` at line L, column C:` suffix. */

@@ -10,6 +10,7 @@ import { readNewItems } from '../datasets/read-items.js';
 import { formatAttributeExpression, lookUpItemColumn } from '../expressions/index.js';
 import { dateStringToEpochSeconds } from './date-string.js';
 import type { FromNewItemsRule } from './new-items-query-schema.js';
+import { fileNotFoundIssue } from './file-not-found-issue.js';
 import type { PlannedQuery } from './planned-query.js';
 
 /** Where the rule sits, for messages. */
@@ -30,8 +31,8 @@ interface NewItemSource {
 /**
  * The queries of one `fromNewItems` rule. New items are the rows of `file`, plus the catalog items
  * that pass every catalog filter given (`createdAfter`, `noInteractions`).
- * @throws ConfigError naming the campaign file and field for an unusable column or filter;
- *   DataError from reading the new-items file.
+ * @throws ConfigError with every problem of the rule: an unusable column or filter or a missing
+ *   file (naming the campaign file and field), and the bad rows of the new-items file (its file and line).
  */
 export async function newItemQueries(rule: FromNewItemsRule, datasets: Datasets, where: RuleLocation): Promise<PlannedQuery[]> {
   const columns = rule.columns ?? (rule.column !== undefined ? [rule.column] : []);
@@ -47,17 +48,26 @@ export async function newItemQueries(rule: FromNewItemsRule, datasets: Datasets,
 
   const sources: NewItemSource[] = [];
   if (rule.file !== undefined) {
-    const fileItems = await readNewItems(resolve(where.baseDir, rule.file), { catalog: datasets.items });
-    const header = new Set(fileItems.columns.map((column) => column.name.toUpperCase()));
-    catalogColumns.forEach((name, index) => {
-      if (!header.has(name.toUpperCase())) {
-        issue(
-          rule.columns ? `${columnField}[${index}]` : columnField,
-          `the new-items file ${rule.file} has no column ${name}; its columns: ${fileItems.columns.map((column) => column.name).join(', ')}`,
-        );
-      }
+    const path = resolve(where.baseDir, rule.file);
+    const fileItems = await readNewItems(path, { catalog: datasets.items }).catch((error: unknown) => {
+      // Reported with the other problems of the rule, so the file does not hide them.
+      const problem = fileNotFoundIssue(error, { file: where.file, field: `${where.field}.file` }, rule.file!, path) ?? error;
+      if (!(problem instanceof ConfigError)) throw problem;
+      issues.push(...problem.issues);
+      return undefined;
     });
-    sources.push({ items: fileItems, rows: fileItems.itemIds.map((_, row) => row) });
+    if (fileItems) {
+      const header = new Set(fileItems.columns.map((column) => column.name.toUpperCase()));
+      catalogColumns.forEach((name, index) => {
+        if (!header.has(name.toUpperCase())) {
+          issue(
+            rule.columns ? `${columnField}[${index}]` : columnField,
+            `the new-items file ${rule.file} has no column ${name}; its columns: ${fileItems.columns.map((column) => column.name).join(', ')}`,
+          );
+        }
+      });
+      sources.push({ items: fileItems, rows: fileItems.itemIds.map((_, row) => row) });
+    }
   }
   if (rule.createdAfter !== undefined || rule.noInteractions !== undefined) {
     const catalog = datasets.items;

@@ -8,10 +8,12 @@ import { ConfigError, type InputIssue } from '../core/errors.js';
 import type { Datasets, Items } from '../datasets/datasets.js';
 import {
   AttributeExpressionError,
+  attributeValueProblems,
   canonicalAttributeQuery,
   parseAttributeExpression,
 } from '../expressions/index.js';
 import { queryKey } from '../segments/segment-provider.js';
+import { fileNotFoundIssue } from './file-not-found-issue.js';
 import type { ExcessInventoryCampaign, NewItemsCampaign } from './campaign-schema.js';
 import { dateStringToEpochSeconds } from './date-string.js';
 import type { LoadedCampaign } from './load-campaign.js';
@@ -25,16 +27,33 @@ export type { PlannedQuery } from './planned-query.js';
 /** Item columns whose value names an item in reports, in order of preference. */
 const ITEM_NAME_COLUMNS = ['PRODUCT_NAME', 'NAME', 'TITLE'];
 
+/** Options of {@link planQueries}. */
+export interface PlanQueriesOptions {
+  /**
+   * Receives notes about input that was usable but partly skipped, one line each, e.g.
+   * `inventory.csv: 3 ITEM_IDs are not in the items dataset and were skipped (first: abc, def, ghi)`.
+   * For run reports and `validate` warnings. @defaultValue notes are dropped
+   */
+  onNote?: (note: string) => void;
+}
+
 /**
  * The queries of a campaign, in a deterministic order, without duplicates.
- * @throws ConfigError naming the campaign file and field (unknown ITEM_IDs, unknown or textual
- *   columns); DataError for a bad inventory or new-items file (file and line).
+ *
+ * Written queries (expressions and structured ones) must select items of the items dataset: a value
+ * no item has (`"Footwear"` for `footwear`) is an error with the closest values suggested. Queries
+ * derived by `fromNewItems` are not checked that way (their values may be brand-new).
+ * @throws ConfigError with every problem of every query at once, each naming the campaign file and
+ *   field (unknown ITEM_IDs, unknown or textual columns, values no item has, a missing inventory or
+ *   new-items file); DataError for bad rows of an inventory file (file and line). For a new-items
+ *   campaign, the bad rows of its new-items files come in the ConfigError with the other problems.
  */
-export async function planQueries(loaded: LoadedCampaign, datasets: Datasets): Promise<PlannedQuery[]> {
+export async function planQueries(loaded: LoadedCampaign, datasets: Datasets, options: PlanQueriesOptions = {}): Promise<PlannedQuery[]> {
   const { campaign } = loaded;
+  const note = options.onNote ?? (() => undefined);
   const planned =
     campaign.type === 'excess-inventory'
-      ? await planExcessInventory(loaded, campaign, datasets)
+      ? await planExcessInventory(loaded, campaign, datasets, note)
       : await planNewItems(loaded, campaign, datasets);
   const seen = new Set<string>();
   return planned.filter(({ query }) => {
@@ -49,6 +68,7 @@ async function planExcessInventory(
   loaded: LoadedCampaign,
   campaign: ExcessInventoryCampaign,
   datasets: Datasets,
+  note: (note: string) => void,
 ): Promise<PlannedQuery[]> {
   const { items } = campaign;
   const label = itemLabeller(datasets.items);
@@ -68,8 +88,11 @@ async function planExcessInventory(
 
   const { inventory, maxItems } = items;
   const inventoryFile = resolve(loaded.baseDir, inventory.file);
-  const rows = await readInventory(inventoryFile, inventory.file);
+  const rows = await readInventory(inventoryFile, inventory.file).catch((error: unknown) => {
+    throw fileNotFoundIssue(error, { file: loaded.file, field: 'items.inventory.file' }, inventory.file, inventoryFile) ?? error;
+  });
   const known = rows.filter((row) => datasets.items.indexOf.has(row.itemId));
+  const unknownIds = rows.filter((row) => !datasets.items.indexOf.has(row.itemId)).map((row) => row.itemId);
   if (rows.length > 0 && known.length === 0) {
     throw new ConfigError([
       {
@@ -78,6 +101,14 @@ async function planExcessInventory(
         message: `none of the ${rows.length} ITEM_IDs of ${inventory.file} is in the items dataset (${datasets.files.items}); is it the right inventory file?`,
       },
     ]);
+  }
+  if (unknownIds.length > 0 && known.length > 0) {
+    const shown = unknownIds.slice(0, 5).join(', ');
+    note(
+      unknownIds.length === 1
+        ? `${inventory.file}: 1 ITEM_ID is not in the items dataset and was skipped (${shown})`
+        : `${inventory.file}: ${unknownIds.length} ITEM_IDs are not in the items dataset and were skipped (first: ${shown})`,
+    );
   }
   const { items: selected } = selectOverstockedItems({
     // Items outside the catalog cannot get an Item-Affinity segment, so they are left out.
@@ -103,6 +134,13 @@ async function planNewItems(loaded: LoadedCampaign, campaign: NewItemsCampaign, 
         continue;
       }
       const expression = canonicalAttributeQuery(entry as string | Record<string, string | number | (string | number)[]>, datasets.items);
+      const valueProblems = attributeValueProblems(parseAttributeExpression(expression), datasets.items);
+      if (valueProblems.length > 0) {
+        issues.push(
+          ...valueProblems.map((message) => ({ file: loaded.file, field, message: `${message} (items dataset ${datasets.files.items})` })),
+        );
+        continue;
+      }
       planned.push({
         query: { itemAttributes: expression },
         label: parseAttributeExpression(expression).terms.map((term) => term.value).join(' / '),
@@ -110,7 +148,8 @@ async function planNewItems(loaded: LoadedCampaign, campaign: NewItemsCampaign, 
     } catch (error) {
       if (error instanceof AttributeExpressionError) {
         issues.push({ file: loaded.file, field, message: `${error.message} (items dataset ${datasets.files.items})` });
-      } else if (error instanceof ConfigError && error.issues.every((issue) => issue.file === loaded.file)) {
+      } else if (error instanceof ConfigError) {
+        // Including DataErrors of a new-items file: the other queries' problems are still reported.
         issues.push(...error.issues);
       } else {
         throw error;

@@ -12,7 +12,7 @@ const SECRET_KEYS = new Set([
 const SECRET_SUFFIXES = ['apikey', 'token', 'password', 'secret', 'secretaccesskey', 'privatekey'];
 
 /** Environment variable of each connector's credential (see the connector's README). */
-const CONNECTOR_SECRET_ENV: Record<string, string> = {
+export const CONNECTOR_SECRET_ENV: Readonly<Record<string, string>> = {
   mailchimp: 'MAILCHIMP_API_KEY',
   hubspot: 'HUBSPOT_ACCESS_TOKEN',
 };

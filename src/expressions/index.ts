@@ -6,3 +6,4 @@ export { compileAttributeQuery, canonicalAttributeQuery } from './compile-attrib
 export { structuredAttributeQuerySchema, type StructuredAttributeQuery } from './structured-attribute-query.js';
 export { matchingItems } from './matching-items.js';
 export { lookUpItemColumn, queryableColumns, type ColumnLookup } from './item-column-lookup.js';
+export { attributeValueProblems } from './attribute-value-problems.js';

@@ -2,12 +2,16 @@
  * `affinity-sync validate <files…>`: check campaign files without running them. Prints
  * `ok  <file>  (<name>: <type>, N destinations)` per valid file and every problem of the others;
  * exit code 2 when any file is invalid. With `--with-data`, also plans each campaign's queries
- * against its datasets (unknown ITEM_IDs or columns, bad inventory or new-items files).
+ * against its datasets (unknown ITEM_IDs, columns or values, bad inventory or new-items files),
+ * reporting every problem of every query. Warnings (`  warning: …` under the file's line) never
+ * change the exit code: credentials the destinations will need but the environment lacks, and
+ * with `--with-data` the notes of planning (e.g. inventory ITEM_IDs skipped).
  */
 import type { Command } from 'commander';
 import { ConfigError, ExitCode, formatIssue, type InputIssue } from '../../core/errors.js';
 import type { Datasets } from '../../datasets/datasets.js';
 import { loadDatasets } from '../../datasets/load-datasets.js';
+import { missingCredentialWarnings } from '../../campaign/credential-warnings.js';
 import { checkCampaignFile, duplicateNameIssues, type LoadedCampaign } from '../../campaign/load-campaign.js';
 import { planQueries } from '../../campaign/plan-queries.js';
 import { campaignDataDir } from '../../pipeline/load-campaign-datasets.js';
@@ -27,7 +31,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--data <dir>', 'dataset directory for --with-data; overrides the campaigns\' `data`')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ affinity-sync validate config/campaigns/*.yaml\n  $ affinity-sync validate --with-data config/campaigns/new-items.yaml\n\nExit codes: 0 all valid, 2 a file is invalid.',
+      '\nExamples:\n  $ affinity-sync validate config/campaigns/*.yaml\n  $ affinity-sync validate --with-data config/campaigns/new-items.yaml\n\nExit codes: 0 all valid (warnings included), 2 a file is invalid.',
     )
     .action(async (files: string[], options: ValidateOptions) => {
       const checks = await Promise.all(files.map((file) => checkCampaignFile(file, { cwd: context.cwd })));
@@ -39,18 +43,20 @@ export function register(program: Command, context: CliContext): void {
         const file = files[index] ?? '';
         const issues: InputIssue[] = check.ok ? duplicates.filter((issue) => issue.file === file) : check.issues;
         let queries: number | undefined;
+        const warnings: string[] = check.ok ? missingCredentialWarnings(check.loaded.campaign, context.env, file).map(formatIssue) : [];
         if (check.ok && issues.length === 0 && options.withData) {
-          const planned = await planWithData(check.loaded, options, context.cwd, datasetCache);
+          const planned = await planWithData(check.loaded, options, context.cwd, datasetCache, (note) => warnings.push(note));
           if (Array.isArray(planned)) queries = planned.length;
           else issues.push(...planned.issues);
         }
         if (check.ok && issues.length === 0) {
           lines.push(`ok    ${file}  (${summary(check.loaded, queries)})`);
-          continue;
+        } else {
+          lines.push(`FAIL  ${file}  (${issues.length} ${issues.length === 1 ? 'problem' : 'problems'})`);
+          for (const issue of issues) lines.push(`  ${formatIssue(issue)}`);
+          context.setExitCode(ExitCode.badInput);
         }
-        lines.push(`FAIL  ${file}  (${issues.length} ${issues.length === 1 ? 'problem' : 'problems'})`);
-        for (const issue of issues) lines.push(`  ${formatIssue(issue)}`);
-        context.setExitCode(ExitCode.badInput);
+        for (const warning of warnings) lines.push(`  warning: ${warning}`);
       }
       context.stdout.write(`${lines.join('\n')}\n`);
     });
@@ -61,6 +67,7 @@ async function planWithData(
   options: ValidateOptions,
   cwd: string,
   cache: Map<string, Promise<Datasets>>,
+  onNote: (note: string) => void,
 ): Promise<unknown[] | ConfigError> {
   const dir = campaignDataDir(loaded, { cwd, dataDir: options.data });
   let datasets = cache.get(dir);
@@ -69,7 +76,7 @@ async function planWithData(
     cache.set(dir, datasets);
   }
   try {
-    return await planQueries(loaded, await datasets);
+    return await planQueries(loaded, await datasets, { onNote });
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
