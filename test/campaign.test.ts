@@ -415,6 +415,55 @@ describe('CLI', () => {
     ]);
   });
 
+  it('validate warns about credentials the destinations will need, without changing the exit code', async () => {
+    const file = await write(
+      'credentials.yaml',
+      `name: creds\n${validBody.replace(
+        '  - connector: file\n',
+        '  - { connector: mailchimp, audienceId: a1b2c3 }\n  - { connector: hubspot, list: "affinity {{label}}" }\n  - connector: file\n',
+      )}`,
+    );
+    const { streams, out } = io();
+    expect(await main(['node', 'affinity-sync', 'validate', file], streams)).toBe(0);
+    expect(out().trimEnd().split('\n')).toEqual([
+      `ok    ${file}  (creds: excess-inventory, 3 destinations)`,
+      `  warning: ${file}: destinations[0]: MAILCHIMP_API_KEY is not set; the run will need it for this mailchimp destination`,
+      `  warning: ${file}: destinations[1]: HUBSPOT_ACCESS_TOKEN is not set; the run will need it for this hubspot destination`,
+    ]);
+    const withKeys = io();
+    const env = { MAILCHIMP_API_KEY: 'test-key-us21', HUBSPOT_ACCESS_TOKEN: 'test-token' };
+    expect(await main(['node', 'affinity-sync', 'validate', file], { ...withKeys.streams, env })).toBe(0);
+    expect(withKeys.out()).toBe(`ok    ${file}  (creds: excess-inventory, 3 destinations)\n`);
+  });
+
+  it('validate --with-data reports every data problem of every query, and planning notes as warnings', async () => {
+    const data = join(fixtures, 'data');
+    const queries = await write(
+      'data-problems.yaml',
+      `name: data-problems\ntype: new-items\ndata: ${data}\nsegment: { provider: local }\ndestinations: [{ connector: file }]\nqueries:\n` +
+        '  - { fromNewItems: { file: missing-new-items.csv, column: CATEGORY_L1 } }\n' +
+        '  - ITEMS.COLOUR = "red"\n' +
+        '  - { CATEGORY_L1: Footwear }\n',
+    );
+    await writeFile(join(dir, 'stock.csv'), 'ITEM_ID,ON_HAND\ni1,100\nold-1,5\nold-2,5\n', 'utf8');
+    const inventory = await write(
+      'stock.yaml',
+      `name: stock\ntype: excess-inventory\ndata: ${data}\nsegment: { provider: local }\ndestinations: [{ connector: file }]\n` +
+        'items: { inventory: { file: stock.csv, rule: { onHandAtLeastTimesSales: 1, salesWindowDays: 7 } } }\n',
+    );
+    const { streams, out } = io();
+    expect(await main(['node', 'affinity-sync', 'validate', '--with-data', queries, inventory], streams)).toBe(2);
+    const items = `(items dataset ${join(data, 'items.csv')})`;
+    expect(out().trimEnd().split('\n')).toEqual([
+      `FAIL  ${queries}  (3 problems)`,
+      `  ${queries}: queries[0].fromNewItems.file: missing-new-items.csv: file not found (looked for ${join(dir, 'missing-new-items.csv')}; paths are relative to the campaign file)`,
+      `  ${queries}: queries[1]: unknown column COLOUR; expected one of CATEGORY_L1, GENDER, PRICE at character 7 of "ITEMS.COLOUR = \\"red\\"" ${items}`,
+      `  ${queries}: queries[2]: no item has CATEGORY_L1 = "Footwear"; did you mean "footwear"? ${items}`,
+      `ok    ${inventory}  (stock: excess-inventory, 1 destination, 1 query)`,
+      '  warning: stock.csv: 2 ITEM_IDs are not in the items dataset and were skipped (first: old-1, old-2)',
+    ]);
+  });
+
   it('schema --out writes the JSON Schema', async () => {
     const { streams, out } = io();
     const target = join(dir, 'out', 'campaign.schema.json');
