@@ -20,6 +20,8 @@ export interface RuleLocation {
   field: string;
   /** Directory relative paths resolve against. */
   baseDir: string;
+  /** Receives the items of a new-items file, so the segment provider can reach them through their attributes. */
+  onNewItems?: (items: Items) => void;
 }
 
 /** A source of new items: an items table and which of its rows are new. */
@@ -67,6 +69,7 @@ export async function newItemQueries(rule: FromNewItemsRule, datasets: Datasets,
         }
       });
       sources.push({ items: fileItems, rows: fileItems.itemIds.map((_, row) => row) });
+      where.onNewItems?.(fileItems);
     }
   }
   if (rule.createdAfter !== undefined || rule.noInteractions !== undefined) {

@@ -35,6 +35,8 @@ export interface PlanQueriesOptions {
    * For run reports and `validate` warnings. @defaultValue notes are dropped
    */
   onNote?: (note: string) => void;
+  /** Receives the items of each new-items file (`fromNewItems.file`): catalog items to be, with no interactions yet. */
+  onNewItems?: (items: Items) => void;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function planQueries(loaded: LoadedCampaign, datasets: Datasets, op
   const planned =
     campaign.type === 'excess-inventory'
       ? await planExcessInventory(loaded, campaign, datasets, note)
-      : await planNewItems(loaded, campaign, datasets);
+      : await planNewItems(loaded, campaign, datasets, options.onNewItems);
   const seen = new Set<string>();
   return planned.filter(({ query }) => {
     const key = queryKey(query);
@@ -121,7 +123,12 @@ async function planExcessInventory(
   return selected.map(({ itemId }) => ({ query: { itemId }, label: label(itemId) }));
 }
 
-async function planNewItems(loaded: LoadedCampaign, campaign: NewItemsCampaign, datasets: Datasets): Promise<PlannedQuery[]> {
+async function planNewItems(
+  loaded: LoadedCampaign,
+  campaign: NewItemsCampaign,
+  datasets: Datasets,
+  onNewItems: PlanQueriesOptions['onNewItems'],
+): Promise<PlannedQuery[]> {
   const issues: InputIssue[] = [];
   const planned: PlannedQuery[] = [];
   for (const [index, entry] of campaign.queries.entries()) {
@@ -129,7 +136,7 @@ async function planNewItems(loaded: LoadedCampaign, campaign: NewItemsCampaign, 
     try {
       if (typeof entry === 'object' && 'fromNewItems' in entry && isRule(entry.fromNewItems)) {
         planned.push(
-          ...(await newItemQueries(entry.fromNewItems, datasets, { file: loaded.file, field: `${field}.fromNewItems`, baseDir: loaded.baseDir })),
+          ...(await newItemQueries(entry.fromNewItems, datasets, { file: loaded.file, field: `${field}.fromNewItems`, baseDir: loaded.baseDir, onNewItems })),
         );
         continue;
       }

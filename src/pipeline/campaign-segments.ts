@@ -32,6 +32,8 @@ export interface CampaignSegments {
   numResults: number;
   /** ISO 8601 time the segments were generated. */
   generatedAt: string;
+  /** What the user should know about the plan (e.g. inventory rows skipped). */
+  notes?: string[];
   segments: RunSegment[];
 }
 
@@ -49,6 +51,7 @@ const campaignSegmentsSchema = z.object({
   provider: z.string(),
   numResults: z.number().int(),
   generatedAt: z.string(),
+  notes: z.array(z.string()).optional(),
   segments: z.array(
     z.object({
       label: z.string(),

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { ConfigError, DataError } from '../core/errors.js';
 import type { LoadedCampaign } from '../campaign/load-campaign.js';
 import { planQueries } from '../campaign/plan-queries.js';
+import type { Items } from '../datasets/datasets.js';
+import { mergeItems } from '../datasets/merge-items.js';
 import { UsersIdentityResolver } from '../identity/users-resolver.js';
 import { describeQuery, queryKey, type SegmentResult } from '../segments/segment-provider.js';
 import { segmentProviders } from '../segments/providers.js';
@@ -29,12 +31,16 @@ export async function generateCampaignSegments(loaded: LoadedCampaign, ctx: RunC
   if (datasets.users.byId.size === 0) {
     throw new DataError([{ file: datasets.files.users, message: 'no users: the file has a header but no rows; USER_IDs cannot be matched to emails' }]);
   }
-  const planned = await planQueries(loaded, datasets);
+  const planNotes: string[] = [];
+  const newItems: Items[] = [];
+  const planned = await planQueries(loaded, datasets, { onNote: (note) => planNotes.push(note), onNewItems: (items) => newItems.push(items) });
+  // New items are not in the catalog yet: the provider reaches them through their attributes.
+  const providerDatasets = newItems.length > 0 ? { ...datasets, items: mergeItems(datasets.items, newItems) } : datasets;
 
   const definition = segmentProviders.find((candidate) => candidate.id === campaign.segment.provider);
   if (!definition) throw new ConfigError([{ file: loaded.file, field: 'segment.provider', message: `unknown provider "${campaign.segment.provider}"` }]);
   const provider = definition.create(campaign.segment, {
-    datasets: () => Promise.resolve(datasets),
+    datasets: () => Promise.resolve(providerDatasets),
     env: ctx.env,
     logger: ctx.logger,
     baseDir: loaded.baseDir,
@@ -88,6 +94,7 @@ export async function generateCampaignSegments(loaded: LoadedCampaign, ctx: RunC
     provider: definition.id,
     numResults: campaign.segment.numResults,
     generatedAt: new Date().toISOString(),
+    ...(planNotes.length > 0 ? { notes: planNotes } : {}),
     segments,
   };
 }

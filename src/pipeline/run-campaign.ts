@@ -40,6 +40,8 @@ export interface CampaignReport {
     /** What the user should know about this segment (a fallback the provider used). */
     notes?: string[];
   }>;
+  /** What the user should know about the plan (e.g. inventory rows skipped). */
+  notes: string[];
   destinations: Array<DestinationReport | FailedDestination>;
   startedAt: string;
   durationMs: number;
@@ -89,12 +91,14 @@ export async function runCampaign(loaded: LoadedCampaign, ctx: RunContext): Prom
     runId,
     dryRun: ctx.dryRun,
     segments: [],
+    notes: [],
     destinations: [],
     startedAt: new Date(started).toISOString(),
     durationMs: 0,
   };
   const segments = await generateCampaignSegments(loaded, runCtx);
   report.segments = summarise(segments);
+  report.notes = segments.notes ?? [];
 
   for (const destinationIndex of loaded.campaign.destinations.keys()) {
     try {

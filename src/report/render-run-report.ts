@@ -92,6 +92,7 @@ export function renderRunReport(reports: readonly CampaignReport[], cwd: string)
       }
     }
     out.push(table.toString());
+    for (const note of report.notes) out.push(`  note: ${note}`);
     for (const segment of report.segments) {
       for (const note of segment.notes ?? []) out.push(`  note: ${segment.label}: ${note}`);
     }

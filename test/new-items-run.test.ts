@@ -1,0 +1,79 @@
+/**
+ * New items that are not in the catalog yet reach shoppers through their attributes; a brand-new
+ * category falls back to user activity and says so.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Items } from '../src/datasets/datasets.js';
+import { mergeItems } from '../src/datasets/merge-items.js';
+import { runCli } from './helpers/run-cli.js';
+
+const repo = resolve(import.meta.dirname, '..');
+
+describe('mergeItems', () => {
+  const catalog: Items = {
+    itemIds: ['a', 'b'],
+    indexOf: new Map([['a', 0], ['b', 1]]),
+    columns: [
+      { name: 'CATEGORY_L1', kind: 'categorical', values: [['shoes'], ['hats']] },
+      { name: 'PRICE', kind: 'numeric', values: [['10'], ['20']], numbers: Float64Array.from([10, 20]) },
+    ],
+  };
+  const added: Items = {
+    itemIds: ['b', 'c'],
+    indexOf: new Map([['b', 0], ['c', 1]]),
+    columns: [{ name: 'category_l1', kind: 'categorical', values: [['socks'], ['pets', 'toys']] }],
+  };
+
+  it('appends unknown items with the catalog columns, keeps existing rows, leaves the catalog alone', () => {
+    const merged = mergeItems(catalog, [added]);
+    expect(merged.itemIds).toEqual(['a', 'b', 'c']);
+    expect(merged.indexOf.get('c')).toBe(2);
+    expect(merged.columns[0]?.values).toEqual([['shoes'], ['hats'], ['pets', 'toys']]);
+    expect(merged.columns[1]?.values).toEqual([['10'], ['20'], []]);
+    expect(Array.from(merged.columns[1]?.numbers ?? [])).toEqual([10, 20, Number.NaN]);
+    expect(catalog.itemIds).toEqual(['a', 'b']);
+    expect(catalog.columns[0]?.values).toHaveLength(2);
+  });
+});
+
+describe('a new-items campaign with a brand-new category', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'affinity-new-items-'));
+    await writeFile(
+      join(dir, 'new.csv'),
+      'ITEM_ID,PRODUCT_NAME,CATEGORY_L1,CATEGORY_L2,PRICE,GENDER,PROMOTED,PRODUCT_DESCRIPTION\nn1,Dog Bed,pets,beds,39.99,Any,N,"soft"\nn2,Trail Boot,footwear,boot,99,M,N,"waterproof"\n',
+    );
+    await writeFile(
+      join(dir, 'campaign.yaml'),
+      [
+        'name: launch',
+        'type: new-items',
+        `data: ${join(repo, 'data/retail-demo-store')}`,
+        'queries:',
+        '  - fromNewItems: { file: new.csv, column: CATEGORY_L1 }',
+        'segment: { provider: local, numResults: 40 }',
+        'destinations:',
+        '  - { connector: file, dir: out, name: "{{campaign}}-{{label}}" }',
+      ].join('\n'),
+    );
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('builds both segments; the unseen category is ranked by activity with a note', async () => {
+    const result = await runCli(['run', '--json', join(dir, 'campaign.yaml')], { cwd: dir });
+    expect(result.code).toBe(0);
+    const [report] = JSON.parse(result.stdout) as Array<{ segments: Array<{ label: string; usersInSegment: number; error: string | null; notes?: string[] }> }>;
+    expect(report?.segments.map((segment) => [segment.label, segment.usersInSegment, segment.error])).toEqual([
+      ['footwear', 40, null],
+      ['pets', 40, null],
+    ]);
+    expect(report?.segments[0]?.notes).toBeUndefined();
+    expect(report?.segments[1]?.notes).toEqual(['ITEMS.CATEGORY_L1 = "pets": value never seen in the interactions; ranked by user activity']);
+  });
+});
