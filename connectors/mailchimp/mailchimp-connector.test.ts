@@ -126,7 +126,7 @@ describe('mailchimp connector', () => {
     api().post(`/3.0/lists/${LIST}/segments/${SEGMENT_ID}`, { members_to_add: ['ok@example.com', 'tx@example.com'] }).reply(200, added(['ok@example.com', 'tx@example.com']));
     const report = await run(['unsub', 'bounced', 'gone', 'ok', 'tx', 'stranger'].map((name, index) => member(`${name}@example.com`, index + 1)));
     expect(report.outcomes).toEqual({ added: 2, alreadyMember: 0, removed: 0, skipped: 4, failed: 0 });
-    expect(report.skipReasons).toEqual({ unsubscribed: 1, cleaned: 1, archived: 1, notAMember: 1 });
+    expect(report.skipReasons).toEqual({ unsubscribed: 1, cleaned: 1, archived: 1, 'not a member': 1 });
   });
 
   it('adds new people only through status_if_new, and skips both compliance 400s without retrying them', async () => {
@@ -199,7 +199,7 @@ describe('mailchimp connector', () => {
       });
     const report = await run(emails.map((email, index) => member(email, index + 1)));
     expect(report.outcomes).toEqual({ added: 1, alreadyMember: 1, removed: 0, skipped: 1, failed: 1 });
-    expect(report.skipReasons).toEqual({ notAMember: 1 });
+    expect(report.skipReasons).toEqual({ 'not a member': 1 });
     expect(report.failureCodes).toEqual({ tagRejected: 1 });
   });
 

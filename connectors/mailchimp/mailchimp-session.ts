@@ -29,7 +29,7 @@ const TAGGABLE: ReadonlySet<MemberStatus> = new Set(['subscribed', 'pending', 't
 /** 400 titles that mean this person must not be (re)added: a skip, never a retry (§A3). */
 const CONSENT_TITLES = new Set(['Member In Compliance State', 'Forgotten Email Not Subscribed']);
 /** Skip reason of an email that is not in the audience while `newMembers` is `skip`. */
-export const NOT_A_MEMBER = 'notAMember';
+export const NOT_A_MEMBER = 'not a member';
 
 export class MailchimpSession implements ConnectorSession {
   private readonly listId: string;
