@@ -1,25 +1,11 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { runCli } from './helpers/run-cli.js';
 
 const tiny = join(import.meta.dirname, 'fixtures', 'personalize', 'tiny');
 let out: string;
-
-function capture(): { stream: Writable; text: () => string } {
-  let text = '';
-  return {
-    stream: new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        text += chunk.toString();
-        done();
-      },
-    }),
-    text: () => text,
-  };
-}
 
 beforeEach(async () => {
   out = await mkdtemp(join(tmpdir(), 'personalize-export-'));
@@ -30,12 +16,9 @@ afterEach(async () => {
 
 describe('affinity-sync personalize export', () => {
   it('writes import CSVs and Avro schemas, without personal data or ground truth, and warns about what Personalize would reject', async () => {
-    const stdout = capture();
-    const stderr = capture();
+    const { code, stdout, stderr } = await runCli(['personalize', 'export', '--data', tiny, '--out', out], { env: {} });
 
-    const code = await main(['node', 'affinity-sync', 'personalize', 'export', '--data', tiny, '--out', out], { stdout: stdout.stream, stderr: stderr.stream, env: {}, cwd: process.cwd() });
-
-    expect(stderr.text()).toBe('');
+    expect(stderr).toBe('');
     expect(code).toBe(0);
     expect((await readdir(out)).sort()).toEqual(['interactions-schema.json', 'interactions.csv', 'items-schema.json', 'items.csv', 'users-schema.json', 'users.csv']);
     expect(await readFile(join(out, 'interactions.csv'), 'utf8')).toBe(
@@ -76,7 +59,7 @@ describe('affinity-sync personalize export', () => {
       { name: 'GENDER', type: ['null', 'string'], categorical: true },
       { name: 'COUNTRY', type: ['null', 'string'], categorical: true },
     ]);
-    const warnings = stdout.text().split('\n').filter((line) => line.startsWith('warning: '));
+    const warnings = stdout.split('\n').filter((line) => line.startsWith('warning: '));
     expect(warnings).toEqual([
       'warning: interactions: 5 interactions; Personalize needs at least 1000 to train',
       'warning: interactions: 2 users have 2 or more interactions; Personalize needs at least 25',
@@ -87,13 +70,10 @@ describe('affinity-sync personalize export', () => {
   });
 
   it('fails with exit code 2 and no output files for a missing dataset directory', async () => {
-    const stdout = capture();
-    const stderr = capture();
-
-    const code = await main(['node', 'affinity-sync', 'personalize', 'export', '--data', join(out, 'nowhere'), '--out', join(out, 'files')], { stdout: stdout.stream, stderr: stderr.stream, env: {}, cwd: process.cwd() });
+    const { code, stderr } = await runCli(['personalize', 'export', '--data', join(out, 'nowhere'), '--out', join(out, 'files')], { env: {} });
 
     expect(code).toBe(2);
-    expect(stderr.text()).toBe(`error: dataset directory ${join(out, 'nowhere')} does not exist or is not a directory\n`);
+    expect(stderr).toBe(`error: dataset directory ${join(out, 'nowhere')} does not exist or is not a directory\n`);
     expect(await readdir(out)).toEqual([]);
   });
 });

@@ -1,26 +1,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/core/logger.js';
 import { personalizeProvider } from '../src/personalize/personalize-provider-definition.js';
 import { personalizeConfigSchema } from '../src/personalize/personalize-config.js';
 import type { SegmentQuery } from '../src/segments/segment-provider.js';
+import { useExampleAwsCredentials } from './helpers/example-aws-credentials.js';
 import { hashSegmenter, startFakePersonalize, type FakePersonalize } from './helpers/fake-personalize.js';
 
-const savedEnv = { ...process.env };
 let fake: FakePersonalize;
 let stateDir: string;
 
-beforeAll(() => {
-  process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
-  process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-  process.env.AWS_EC2_METADATA_DISABLED = 'true';
-  for (const name of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_PERSONALIZE', 'AWS_PROFILE']) delete process.env[name];
-});
-afterAll(() => {
-  process.env = savedEnv;
-});
+useExampleAwsCredentials();
 beforeEach(async () => {
   fake = await startFakePersonalize({ jobDurationMs: 60 });
   stateDir = await mkdtemp(join(tmpdir(), 'personalize-e2e-'));

@@ -1,38 +1,16 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useExampleAwsCredentials } from './helpers/example-aws-credentials.js';
 import { hashSegmenter, startFakePersonalize, type FakePersonalize } from './helpers/fake-personalize.js';
+import { runCli } from './helpers/run-cli.js';
 
 const campaign = join(import.meta.dirname, 'fixtures', 'personalize', 'new-arrivals-personalize.yaml');
-const savedEnv = { ...process.env };
 let fake: FakePersonalize;
 let workDir: string;
 
-function capture(): { stream: Writable; text: () => string } {
-  let text = '';
-  return {
-    stream: new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        text += chunk.toString();
-        done();
-      },
-    }),
-    text: () => text,
-  };
-}
-
-beforeAll(() => {
-  process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
-  process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-  process.env.AWS_EC2_METADATA_DISABLED = 'true';
-  for (const name of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_PERSONALIZE', 'AWS_PROFILE']) delete process.env[name];
-});
-afterAll(() => {
-  process.env = savedEnv;
-});
+useExampleAwsCredentials();
 beforeEach(async () => {
   fake = await startFakePersonalize({ jobDurationMs: 50 });
   workDir = await mkdtemp(join(tmpdir(), 'personalize-run-'));
@@ -44,17 +22,9 @@ afterEach(async () => {
 
 describe('affinity-sync run with segment.provider: personalize', () => {
   it('runs the campaign through a batch segment job at the endpoint the environment gives', async () => {
-    const stdout = capture();
-    const stderr = capture();
+    const { code, stdout, stderr } = await runCli(['run', campaign, '--state-dir', join(workDir, 'state')], { env: { AWS_ENDPOINT_URL: fake.url }, cwd: workDir });
 
-    const code = await main(['node', 'affinity-sync', 'run', campaign, '--state-dir', join(workDir, 'state')], {
-      stdout: stdout.stream,
-      stderr: stderr.stream,
-      env: { AWS_ENDPOINT_URL: fake.url },
-      cwd: workDir,
-    });
-
-    expect(stderr.text()).not.toContain('error');
+    expect(stderr).not.toContain('error');
     expect(code).toBe(0);
     expect(fake.calls.filter((call) => call.startsWith('personalize:'))[0]).toBe('personalize:CreateBatchSegmentJob');
     expect(fake.jobs.size).toBe(1);
@@ -68,6 +38,6 @@ describe('affinity-sync run with segment.provider: personalize', () => {
     const expected = (hashSegmenter({ itemAttributes: 'ITEMS.CATEGORY_L1 = "footwear"' }, 50) as { usersList: string[] }).usersList;
     expect(footwear).toHaveLength(51);
     expect(footwear.slice(1, 4).map((line) => line.split(',')[1])).toEqual(expected.slice(0, 3));
-    expect(stdout.text()).toMatch(/│ footwear +│ 50 +│ 50 +│ 0 +│ 50 +│ file/);
+    expect(stdout).toMatch(/│ footwear +│ 50 +│ 50 +│ 0 +│ 50 +│ file/);
   });
 });

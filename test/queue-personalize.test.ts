@@ -5,7 +5,7 @@
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { silentLogger } from '../src/core/logger.js';
 import { segmentsJobId } from '../src/queue/campaign-processor.js';
 import { CampaignQueue } from '../src/queue/campaign-queue.js';
@@ -13,26 +13,18 @@ import { startCampaignWorker, type CampaignWorker } from '../src/queue/campaign-
 import { createDefaultPipeline } from '../src/queue/default-pipeline.js';
 import { runSummarySchema, segmentsJobDataSchema } from '../src/queue/job-data.js';
 import type { QueueSettings } from '../src/queue/queue-settings.js';
+import { useExampleAwsCredentials } from './helpers/example-aws-credentials.js';
 import { startFakePersonalize, type FakePersonalize } from './helpers/fake-personalize.js';
 import { deletePrefix, uniqueQueueSettings, waitForJobEnd } from './helpers/queue-redis.js';
 
 const repo = resolve(import.meta.dirname, '..');
-const savedEnv = { ...process.env };
 let fake: FakePersonalize;
 let settings: QueueSettings;
 let cwd: string;
 let queue: CampaignQueue;
 let worker: CampaignWorker;
 
-beforeAll(() => {
-  process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
-  process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-  process.env.AWS_EC2_METADATA_DISABLED = 'true';
-  for (const name of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_PERSONALIZE', 'AWS_PROFILE']) delete process.env[name];
-});
-afterAll(() => {
-  process.env = savedEnv;
-});
+useExampleAwsCredentials();
 
 beforeEach(async () => {
   fake = await startFakePersonalize({ jobDurationMs: 600 });
