@@ -1,17 +1,16 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, type InputIssue } from '../src/core/errors.js';
 import { campaignJsonSchemaText, CAMPAIGN_JSON_SCHEMA_PATH } from '../src/campaign/campaign-json-schema.js';
 import { campaignSchema } from '../src/campaign/campaign-schema.js';
 import { checkCampaignFile, loadCampaign, loadCampaigns } from '../src/campaign/load-campaign.js';
-import { main } from '../src/cli/main.js';
 import { segmentProviders } from '../src/segments/providers.js';
 import type { SegmentProviderDefinition } from '../src/segments/provider-definition.js';
 import { destinationConnectors } from '../connectors/index.js';
+import { runCli } from './helpers/run-cli.js';
 
 const fixtures = resolve(import.meta.dirname, 'fixtures/campaigns');
 let dir: string;
@@ -369,31 +368,21 @@ describe('campaign JSON Schema', () => {
 });
 
 describe('CLI', () => {
-  function io() {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    return { streams: { stdout, stderr, cwd: fixtures, env: {} }, out: () => out, err: () => err };
-  }
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { cwd: fixtures, env });
 
   it('validate prints ok lines and exits 0 for valid files', async () => {
-    const { streams, out } = io();
-    const code = await main(['node', 'affinity-sync', 'validate', 'new-items.yaml', 'excess-inventory.json'], streams);
+    const { code, stdout } = await cli(['validate', 'new-items.yaml', 'excess-inventory.json']);
     expect(code).toBe(0);
-    expect(out()).toBe(
+    expect(stdout).toBe(
       'ok    new-items.yaml  (new-arrivals: new-items, 1 destination)\n' +
         'ok    excess-inventory.json  (overstock: excess-inventory, 1 destination)\n',
     );
   });
 
   it('validate prints every issue and exits 2 when a file is invalid', async () => {
-    const { streams, out } = io();
-    const code = await main(['node', 'affinity-sync', 'validate', 'new-items.yaml', 'many-errors.yaml', 'duplicate-name.yaml'], streams);
+    const { code, stdout } = await cli(['validate', 'new-items.yaml', 'many-errors.yaml', 'duplicate-name.yaml']);
     expect(code).toBe(2);
-    const lines = out().trimEnd().split('\n');
+    const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('ok    new-items.yaml  (new-arrivals: new-items, 1 destination)');
     expect(lines[1]).toBe('FAIL  many-errors.yaml  (9 problems)');
     expect(lines[2]).toBe('  many-errors.yaml:1: name: expected a slug: lower-case letters, digits, - and _, starting with a letter or digit');
@@ -404,10 +393,9 @@ describe('CLI', () => {
   });
 
   it('validate --with-data plans the queries against the campaign\'s datasets', async () => {
-    const { streams, out } = io();
-    const code = await main(['node', 'affinity-sync', 'validate', '--with-data', 'listed-items.yaml', 'unknown-column.yaml'], streams);
+    const { code, stdout } = await cli(['validate', '--with-data', 'listed-items.yaml', 'unknown-column.yaml']);
     expect(code).toBe(2);
-    expect(out().trimEnd().split('\n')).toEqual([
+    expect(stdout.trimEnd().split('\n')).toEqual([
       'ok    listed-items.yaml  (listed: excess-inventory, 1 destination, 2 queries)',
       'FAIL  unknown-column.yaml  (2 problems)',
       `  unknown-column.yaml: queries[1]: unknown column COLOUR; expected one of CATEGORY_L1, GENDER, PRICE at character 7 of "ITEMS.COLOUR = \\"red\\"" (items dataset ${join(fixtures, 'data/items.csv')})`,
@@ -423,17 +411,16 @@ describe('CLI', () => {
         '  - { connector: mailchimp, audienceId: a1b2c3 }\n  - { connector: hubspot, list: "affinity {{label}}" }\n  - connector: file\n',
       )}`,
     );
-    const { streams, out } = io();
-    expect(await main(['node', 'affinity-sync', 'validate', file], streams)).toBe(0);
-    expect(out().trimEnd().split('\n')).toEqual([
+    const withoutKeys = await cli(['validate', file]);
+    expect(withoutKeys.code).toBe(0);
+    expect(withoutKeys.stdout.trimEnd().split('\n')).toEqual([
       `ok    ${file}  (creds: excess-inventory, 3 destinations)`,
       `  warning: ${file}: destinations[0]: MAILCHIMP_API_KEY is not set; the run will need it for this mailchimp destination`,
       `  warning: ${file}: destinations[1]: HUBSPOT_ACCESS_TOKEN is not set; the run will need it for this hubspot destination`,
     ]);
-    const withKeys = io();
-    const env = { MAILCHIMP_API_KEY: 'test-key-us21', HUBSPOT_ACCESS_TOKEN: 'test-token' };
-    expect(await main(['node', 'affinity-sync', 'validate', file], { ...withKeys.streams, env })).toBe(0);
-    expect(withKeys.out()).toBe(`ok    ${file}  (creds: excess-inventory, 3 destinations)\n`);
+    const withKeys = await cli(['validate', file], { MAILCHIMP_API_KEY: 'test-key-us21', HUBSPOT_ACCESS_TOKEN: 'test-token' });
+    expect(withKeys.code).toBe(0);
+    expect(withKeys.stdout).toBe(`ok    ${file}  (creds: excess-inventory, 3 destinations)\n`);
   });
 
   it('validate --with-data reports every data problem of every query, and planning notes as warnings', async () => {
@@ -451,10 +438,10 @@ describe('CLI', () => {
       `name: stock\ntype: excess-inventory\ndata: ${data}\nsegment: { provider: local }\ndestinations: [{ connector: file }]\n` +
         'items: { inventory: { file: stock.csv, rule: { onHandAtLeastTimesSales: 1, salesWindowDays: 7 } } }\n',
     );
-    const { streams, out } = io();
-    expect(await main(['node', 'affinity-sync', 'validate', '--with-data', queries, inventory], streams)).toBe(2);
+    const { code, stdout } = await cli(['validate', '--with-data', queries, inventory]);
+    expect(code).toBe(2);
     const items = `(items dataset ${join(data, 'items.csv')})`;
-    expect(out().trimEnd().split('\n')).toEqual([
+    expect(stdout.trimEnd().split('\n')).toEqual([
       `FAIL  ${queries}  (3 problems)`,
       `  ${queries}: queries[0].fromNewItems.file: missing-new-items.csv: file not found (looked for ${join(dir, 'missing-new-items.csv')}; paths are relative to the campaign file)`,
       `  ${queries}: queries[1]: unknown column COLOUR; expected one of CATEGORY_L1, GENDER, PRICE at character 7 of "ITEMS.COLOUR = \\"red\\"" ${items}`,
@@ -465,11 +452,10 @@ describe('CLI', () => {
   });
 
   it('schema --out writes the JSON Schema', async () => {
-    const { streams, out } = io();
     const target = join(dir, 'out', 'campaign.schema.json');
-    const code = await main(['node', 'affinity-sync', 'schema', '--out', target], streams);
+    const { code, stdout } = await cli(['schema', '--out', target]);
     expect(code).toBe(0);
-    expect(out()).toBe(`wrote ${target}\n`);
+    expect(stdout).toBe(`wrote ${target}\n`);
     expect(await readFile(target, 'utf8')).toBe(campaignJsonSchemaText());
   });
 });

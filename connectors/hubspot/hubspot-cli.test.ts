@@ -1,21 +1,10 @@
-import { PassThrough } from 'node:stream';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../test/helpers/run-cli.js';
+import { useStrictNock } from '../../test/helpers/strict-nock.js';
 
 const API = 'https://api.hubapi.com';
 const READ_SCOPES = ['crm.lists.read', 'crm.lists.write', 'crm.objects.contacts.read'];
-
-async function cli(args: string[], env: NodeJS.ProcessEnv) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await main(['node', 'affinity-sync', ...args], { stdout, stderr, env, cwd: process.cwd() });
-  return { code, out, err };
-}
 
 function readsAnswer(token: string) {
   return nock(API)
@@ -27,13 +16,7 @@ function readsAnswer(token: string) {
     .reply(200, { results: [{ id: '1', properties: { hs_object_id: '1' }, createdAt: '2026-11-30T10:00:00.000Z', updatedAt: '2026-11-30T10:00:00.000Z', archived: false }] });
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useStrictNock();
 
 describe('affinity-sync connectors test hubspot', () => {
   it('checks the token and the scopes, and prints one line', async () => {
@@ -41,11 +24,11 @@ describe('affinity-sync connectors test hubspot', () => {
     readsAnswer(token)
       .post('/oauth/v2/private-apps/get/access-token-info', { tokenKey: token })
       .reply(200, { userId: 7, hubId: 8, appId: 9, scopes: [...READ_SCOPES, 'crm.objects.contacts.write'] });
-    const result = await cli(['connectors', 'test', 'hubspot', '--create-contacts'], { HUBSPOT_ACCESS_TOKEN: token });
+    const result = await runCli(['connectors', 'test', 'hubspot', '--create-contacts'], { env: { HUBSPOT_ACCESS_TOKEN: token } });
     expect(result).toEqual({
       code: 0,
-      out: 'ok  HubSpot token OK: scopes crm.lists.read, crm.lists.write, crm.objects.contacts.read, crm.objects.contacts.write granted\n',
-      err: '',
+      stdout: 'ok  HubSpot token OK: scopes crm.lists.read, crm.lists.write, crm.objects.contacts.read, crm.objects.contacts.write granted\n',
+      stderr: '',
     });
   });
 
@@ -54,11 +37,11 @@ describe('affinity-sync connectors test hubspot', () => {
     readsAnswer(token)
       .post('/oauth/v2/private-apps/get/access-token-info', { tokenKey: token })
       .reply(200, { userId: 7, hubId: 8, appId: 9, scopes: READ_SCOPES });
-    const result = await cli(['connectors', 'test', 'hubspot', '--create-contacts'], { HUBSPOT_ACCESS_TOKEN: token });
+    const result = await runCli(['connectors', 'test', 'hubspot', '--create-contacts'], { env: { HUBSPOT_ACCESS_TOKEN: token } });
     expect(result).toEqual({
       code: 2,
-      out: '',
-      err: 'error: the HubSpot token in HUBSPOT_ACCESS_TOKEN lacks the scope crm.objects.contacts.write: add it to the private app and use its token\n',
+      stdout: '',
+      stderr: 'error: the HubSpot token in HUBSPOT_ACCESS_TOKEN lacks the scope crm.objects.contacts.write: add it to the private app and use its token\n',
     });
   });
 
@@ -66,17 +49,17 @@ describe('affinity-sync connectors test hubspot', () => {
     nock(API)
       .post('/crm/v3/lists/search')
       .reply(401, { status: 'error', message: 'Authentication credentials not found.', correlationId: 'c1', category: 'INVALID_AUTHENTICATION' });
-    const result = await cli(['connectors', 'test', 'hubspot'], { HUBSPOT_ACCESS_TOKEN: 'pat-na1-cli-revoked' });
+    const result = await runCli(['connectors', 'test', 'hubspot'], { env: { HUBSPOT_ACCESS_TOKEN: 'pat-na1-cli-revoked' } });
     expect(result.code).toBe(2);
-    expect(result.err).toBe(
+    expect(result.stderr).toBe(
       'error: HubSpot rejected the token in HUBSPOT_ACCESS_TOKEN while reading lists (HTTP 401 INVALID_AUTHENTICATION, correlationId c1): check the private app\'s access token\n',
     );
   });
 
   it('exits 2 without a request when HUBSPOT_ACCESS_TOKEN is not set', async () => {
-    const result = await cli(['connectors', 'test', 'hubspot'], {});
+    const result = await runCli(['connectors', 'test', 'hubspot'], { env: {} });
     expect(result.code).toBe(2);
-    expect(result.err).toMatch(/^error: HUBSPOT_ACCESS_TOKEN: is not set: export the access token of a HubSpot private app/);
+    expect(result.stderr).toMatch(/^error: HUBSPOT_ACCESS_TOKEN: is not set: export the access token of a HubSpot private app/);
   });
 
   it('says so when the token cannot tell its scopes (an OAuth token)', async () => {
@@ -84,11 +67,11 @@ describe('affinity-sync connectors test hubspot', () => {
     readsAnswer(token)
       .post('/oauth/v2/private-apps/get/access-token-info', { tokenKey: token })
       .reply(404, { status: 'error', message: 'not a private app token', correlationId: 'c2', category: 'OBJECT_NOT_FOUND' });
-    const result = await cli(['connectors', 'test', 'hubspot'], { HUBSPOT_ACCESS_TOKEN: token });
+    const result = await runCli(['connectors', 'test', 'hubspot'], { env: { HUBSPOT_ACCESS_TOKEN: token } });
     expect(result).toEqual({
       code: 0,
-      out: 'ok  HubSpot token OK: lists and contacts are readable; write scopes not verifiable for this token (needs crm.lists.read, crm.lists.write, crm.objects.contacts.read)\n',
-      err: '',
+      stdout: 'ok  HubSpot token OK: lists and contacts are readable; write scopes not verifiable for this token (needs crm.lists.read, crm.lists.write, crm.objects.contacts.read)\n',
+      stderr: '',
     });
   });
 });

@@ -1,10 +1,11 @@
 import nock from 'nock';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuthError, ConfigError, PermanentError, RateLimitedError, TransientError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { AudienceMember } from '../../src/identity/identity-resolver.js';
 import type { AudienceRef, AudienceSpec } from '../../src/sync/destination-connector.js';
 import { syncAudience } from '../../src/sync/sync-audience.js';
+import { useStrictNock } from '../../test/helpers/strict-nock.js';
 import { hubSpotConfigSchema, type HubSpotConfig } from './hubspot-config.js';
 import { HUBSPOT_SKIP_REASONS, hubspotConnector } from './index.js';
 
@@ -64,14 +65,7 @@ function member(email: string, rank: number): AudienceMember {
 const spec: AudienceSpec = { name: LIST_NAME, campaign: 'winter-boots', query: 'ITEM_ID = "boots"', runId: 'run-1' };
 const audience: AudienceRef = { id: '42', name: LIST_NAME, created: false };
 
-beforeAll(() => {
-  nock.disableNetConnect();
-});
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+useStrictNock();
 
 describe('hubspot config', () => {
   it('applies the defaults and refuses unknown keys and placeholders', () => {

@@ -1,29 +1,12 @@
-import { PassThrough } from 'node:stream';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../test/helpers/run-cli.js';
+import { useStrictNock } from '../../test/helpers/strict-nock.js';
 
 const KEY = 'fedcba9876543210fedcba9876543210-us7';
 const LIST = 'f00dfeed12';
 
-async function cli(args: string[], env: NodeJS.ProcessEnv) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await main(['node', 'affinity-sync', ...args], { stdout, stderr, env, cwd: process.cwd() });
-  return { code, out, err };
-}
-
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useStrictNock();
 
 describe('affinity-sync connectors test mailchimp', () => {
   it('checks the key, the server from its suffix and the audience', async () => {
@@ -34,14 +17,14 @@ describe('affinity-sync connectors test mailchimp', () => {
       .get(`/3.0/lists/${LIST}`)
       .query({ fields: 'id,name,stats.member_count' })
       .reply(200, { id: LIST, name: 'Shop newsletter', stats: { member_count: 42 } });
-    const result = await cli(['connectors', 'test', 'mailchimp', '--audience', LIST], { MAILCHIMP_API_KEY: KEY });
-    expect(result).toEqual({ code: 0, out: `ok  mailchimp: key accepted on server us7; audience ${LIST} "Shop newsletter" has 42 members\n`, err: '' });
+    const result = await runCli(['connectors', 'test', 'mailchimp', '--audience', LIST], { env: { MAILCHIMP_API_KEY: KEY } });
+    expect(result).toEqual({ code: 0, stdout: `ok  mailchimp: key accepted on server us7; audience ${LIST} "Shop newsletter" has 42 members\n`, stderr: '' });
   });
 
   it('exits 2 with a clear message for a key without a data centre, and sends nothing', async () => {
-    const result = await cli(['connectors', 'test', 'mailchimp', '--audience', LIST], { MAILCHIMP_API_KEY: 'fedcba9876543210fedcba9876543210' });
+    const result = await runCli(['connectors', 'test', 'mailchimp', '--audience', LIST], { env: { MAILCHIMP_API_KEY: 'fedcba9876543210fedcba9876543210' } });
     expect(result.code).toBe(2);
-    expect(result.err).toBe('error: MAILCHIMP_API_KEY: expected a key ending in its data centre, like "…-us21"; copy the whole key from Mailchimp\n');
+    expect(result.stderr).toBe('error: MAILCHIMP_API_KEY: expected a key ending in its data centre, like "…-us21"; copy the whole key from Mailchimp\n');
   });
 
   it('exits 2 when Mailchimp rejects the key', async () => {
@@ -50,15 +33,15 @@ describe('affinity-sync connectors test mailchimp', () => {
       .reply(401, { type: 'https://mailchimp.com/developer/marketing/docs/errors/', title: 'API Key Invalid', status: 401, detail: 'Your API key may be invalid, or you\'ve attempted to access the wrong datacenter.', instance: 'x' }, {
         'Content-Type': 'application/problem+json; charset=utf-8',
       });
-    const result = await cli(['connectors', 'test', 'mailchimp', '--audience', LIST], { MAILCHIMP_API_KEY: KEY });
+    const result = await runCli(['connectors', 'test', 'mailchimp', '--audience', LIST], { env: { MAILCHIMP_API_KEY: KEY } });
     expect(result.code).toBe(2);
-    expect(result.err).toBe('error: Mailchimp ping: 401 API Key Invalid (check MAILCHIMP_API_KEY and its data-centre suffix)\n');
+    expect(result.stderr).toBe('error: Mailchimp ping: 401 API Key Invalid (check MAILCHIMP_API_KEY and its data-centre suffix)\n');
   });
 
   it('lists the connectors with their modes', async () => {
-    const result = await cli(['connectors', 'list'], {});
+    const result = await runCli(['connectors', 'list'], { env: {} });
     expect(result.code).toBe(0);
-    expect(result.out).toContain('file       modes: mirror; 1000 per call, 1 at once\n');
-    expect(result.out).toContain('mailchimp  modes: additive, mirror; 500 per call, 9 at once\n');
+    expect(result.stdout).toContain('file       modes: mirror; 1000 per call, 1 at once\n');
+    expect(result.stdout).toContain('mailchimp  modes: additive, mirror; 500 per call, 9 at once\n');
   });
 });

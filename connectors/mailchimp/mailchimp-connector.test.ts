@@ -1,10 +1,11 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuthError, ConfigError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { AudienceMember } from '../../src/identity/identity-resolver.js';
 import type { AudienceSpec } from '../../src/sync/destination-connector.js';
 import { syncAudience } from '../../src/sync/sync-audience.js';
+import { useStrictNock } from '../../test/helpers/strict-nock.js';
 import { mailchimpConfigSchema, type MailchimpConfig } from './mailchimp-config.js';
 import { createMailchimpConnector } from './mailchimp-connector.js';
 import { subscriberHash } from './subscriber-hash.js';
@@ -56,17 +57,7 @@ function run(members: AudienceMember[], overrides: Partial<MailchimpConfig> = {}
   return syncAudience({ connector, config: destination, session: connector.open(destination, context), spec, members, dryRun, retry: fastRetry });
 }
 
-beforeAll(() => {
-  nock.disableNetConnect();
-});
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => {
-  nock.enableNetConnect();
-});
+useStrictNock();
 
 describe('mailchimp connector', () => {
   it('creates the tag once as a static segment and finds it the next time', async () => {
