@@ -1,7 +1,9 @@
 /**
- * `npm run bench [-- --tiers S,M,L]`: runs every benchmark module and prints one table each.
- * A module exports `bench: BenchModule`; add yours to `benchModules` (one line).
+ * `npm run bench [-- --tiers S,M,L] [--only engine,mailchimp]`: runs the benchmark modules and
+ * prints one table each. A module exports `bench: BenchModule`; add yours to `benchModules` (one line).
  */
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 
 /** One printed row: column name → value. */
@@ -18,14 +20,18 @@ export interface BenchOptions {
   tiers: string[];
 }
 
-const benchModules: Array<() => Promise<{ bench: BenchModule }>> = [() => import('./engine.js'), () => import('./hubspot.js'), () => import('./mailchimp.js'), () => import('./queue.js')];
+const benchModules: Record<string, () => Promise<{ bench: BenchModule }>> = {
+  engine: () => import('./engine.js'),
+  hubspot: () => import('./hubspot.js'),
+  mailchimp: () => import('./mailchimp.js'),
+  queue: () => import('./queue.js'),
+};
 
-function parseTiers(argv: string[]): string[] {
-  const at = argv.findIndex((arg) => arg === '--tiers' || arg.startsWith('--tiers='));
-  if (at < 0) return ['S', 'M', 'L'];
-  const value = argv[at]!.includes('=') ? argv[at]!.split('=')[1]! : (argv[at + 1] ?? '');
-  return value.split(',').map((tier) => tier.trim().toUpperCase()).filter(Boolean);
-}
+const USAGE = `usage: npm run bench -- [--tiers S,M,L] [--only ${Object.keys(benchModules).join(',')}]
+
+  --tiers   size tiers (default S,M,L; L takes minutes: 1M users, 50M interactions; 100k members)
+  --only    benchmark modules to run (default: all)
+`;
 
 function render(name: string, rows: BenchRow[]): string {
   const head = [...new Set(rows.flatMap((row) => Object.keys(row)))];
@@ -34,10 +40,22 @@ function render(name: string, rows: BenchRow[]): string {
   return `${name}\n${table.toString()}\n`;
 }
 
-const options: BenchOptions = { tiers: parseTiers(process.argv.slice(2)) };
-const cpus = (await import('node:os')).cpus();
-process.stdout.write(`machine: ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${Math.round((await import('node:os')).totalmem() / 2 ** 30)} GB RAM, Node ${process.version}\n\n`);
-for (const load of benchModules) {
-  const { bench } = await load();
+const { values } = parseArgs({
+  options: { tiers: { type: 'string', default: 'S,M,L' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+});
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const names = values.only ? values.only.split(',').map((name) => name.trim()) : Object.keys(benchModules);
+const unknown = names.filter((name) => !(name in benchModules));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown benchmark ${unknown.join(', ')}\n${USAGE}`);
+  process.exit(2);
+}
+const options: BenchOptions = { tiers: values.tiers.split(',').map((tier) => tier.trim().toUpperCase()).filter(Boolean) };
+process.stdout.write(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GB RAM, Node ${process.version}\n\n`);
+for (const name of names) {
+  const { bench } = await benchModules[name]!();
   process.stdout.write(render(bench.name, await bench.run(options)));
 }
