@@ -15,7 +15,7 @@ export function campaignDataDir(loaded: LoadedCampaign, ctx: Pick<RunContext, 'd
 }
 
 /** Loads a campaign's datasets once per directory per process (campaigns on the same data share one load). */
-export function loadCampaignDatasets(loaded: LoadedCampaign, ctx: RunContext): Promise<Datasets> {
+export function loadCampaignDatasets(loaded: LoadedCampaign, ctx: Pick<RunContext, 'dataDir' | 'cwd' | 'datasetCache' | 'onProgress'>): Promise<Datasets> {
   const dir = campaignDataDir(loaded, ctx);
   const cache = (ctx.datasetCache ??= new Map<string, Promise<Datasets>>());
   let datasets = cache.get(dir);

@@ -10,11 +10,11 @@
 import type { Command } from 'commander';
 import { ConfigError, ExitCode, formatIssue, type InputIssue } from '../../core/errors.js';
 import type { Datasets } from '../../datasets/datasets.js';
-import { loadDatasets } from '../../datasets/load-datasets.js';
 import { missingCredentialWarnings } from '../../campaign/credential-warnings.js';
 import { checkCampaignFile, duplicateNameIssues, type LoadedCampaign } from '../../campaign/load-campaign.js';
 import { planQueries } from '../../campaign/plan-queries.js';
-import { campaignDataDir } from '../../pipeline/load-campaign-datasets.js';
+import { loadCampaignDatasets } from '../../pipeline/load-campaign-datasets.js';
+import type { RunContext } from '../../pipeline/run-context.js';
 import type { CliContext } from '../cli-context.js';
 
 interface ValidateOptions {
@@ -45,7 +45,7 @@ export function register(program: Command, context: CliContext): void {
         let queries: number | undefined;
         const warnings: string[] = check.ok ? missingCredentialWarnings(check.loaded.campaign, context.env, file).map(formatIssue) : [];
         if (check.ok && issues.length === 0 && options.withData) {
-          const planned = await planWithData(check.loaded, options, context.cwd, datasetCache, (note) => warnings.push(note));
+          const planned = await planWithData(check.loaded, { cwd: context.cwd, dataDir: options.data, datasetCache }, (note) => warnings.push(note));
           if (Array.isArray(planned)) queries = planned.length;
           else issues.push(...planned.issues);
         }
@@ -64,19 +64,11 @@ export function register(program: Command, context: CliContext): void {
 
 async function planWithData(
   loaded: LoadedCampaign,
-  options: ValidateOptions,
-  cwd: string,
-  cache: Map<string, Promise<Datasets>>,
+  source: Pick<RunContext, 'cwd' | 'dataDir' | 'datasetCache'>,
   onNote: (note: string) => void,
 ): Promise<unknown[] | ConfigError> {
-  const dir = campaignDataDir(loaded, { cwd, dataDir: options.data });
-  let datasets = cache.get(dir);
-  if (!datasets) {
-    datasets = loadDatasets(dir);
-    cache.set(dir, datasets);
-  }
   try {
-    return await planQueries(loaded, await datasets, { onNote });
+    return await planQueries(loaded, await loadCampaignDatasets(loaded, source), { onNote });
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
