@@ -3,7 +3,6 @@
  * does, plans its queries, trains (or reuses) the local engine's model, and asks {@link explainUser}.
  */
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import type { Campaign } from '../campaign/campaign-schema.js';
 import { loadCampaign } from '../campaign/load-campaign.js';
 import { planQueries } from '../campaign/plan-queries.js';
@@ -11,7 +10,7 @@ import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { loadDatasets } from '../datasets/load-datasets.js';
 import { obtainLocalModel } from '../engine/local-model.js';
-import { localProviderConfigSchema } from '../segments/local-provider.js';
+import { localModelFile, localProviderConfigSchema } from '../segments/local-provider.js';
 import { campaignDataDir } from '../pipeline/load-campaign-datasets.js';
 import { assertKnownUser, explainUser, type UserExplanation } from './explain-user.js';
 
@@ -67,8 +66,7 @@ export async function explainCampaignUser(options: ExplainCampaignUserOptions): 
 
   const segment = campaign.segment;
   const local = segment.provider === 'local' ? localProviderConfigSchema.parse(segment) : undefined;
-  const modelFile =
-    local?.model === undefined ? undefined : isAbsolute(local.model) ? local.model : resolve(loaded.baseDir, local.model);
+  const modelFile = local && localModelFile(local, loaded.baseDir);
   const { matrix, saved } = await obtainLocalModel(datasets.interactions, {
     ...(modelFile !== undefined && existsSync(modelFile) ? { modelFile } : {}),
     ...(options.logger ? { logger: options.logger } : {}),

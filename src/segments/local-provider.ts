@@ -2,7 +2,7 @@
  * The `local` segment provider: segments from the local engine (RP3beta on the campaign's
  * interactions), in the shape of Amazon Personalize batch segment job output.
  */
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { hashId } from '../core/logger.js';
 import { obtainLocalModel } from '../engine/local-model.js';
@@ -33,6 +33,11 @@ export const localProviderConfigSchema = z
   })
   .strict();
 export type LocalProviderConfig = z.infer<typeof localProviderConfigSchema>;
+
+/** Absolute path of the campaign's `model` file (relative to the campaign file's directory), if it names one. */
+export function localModelFile(config: LocalProviderConfig, baseDir: string): string | undefined {
+  return config.model === undefined ? undefined : resolve(baseDir, config.model);
+}
 
 /** Segments from the local engine. The model is trained (or loaded) once, on the first job. */
 export class LocalSegmentProvider implements SegmentProvider {
@@ -65,12 +70,7 @@ export class LocalSegmentProvider implements SegmentProvider {
   private async prepare(options: SegmentJobOptions): Promise<LocalSegmenter> {
     const datasets = await this.context.datasets();
     options.onProgress?.({ step: 'train', done: 0, total: 1 });
-    const modelFile =
-      this.config.model === undefined
-        ? undefined
-        : isAbsolute(this.config.model)
-          ? this.config.model
-          : resolve(this.context.baseDir, this.config.model);
+    const modelFile = localModelFile(this.config, this.context.baseDir);
     const { matrix, saved, source } = await obtainLocalModel(datasets.interactions, {
       logger: this.context.logger,
       ...(modelFile !== undefined ? { modelFile } : {}),
