@@ -2,7 +2,6 @@
  * The segment step of a campaign run: plan the queries, ask the segment provider for the
  * segments, resolve USER_IDs to audience members.
  */
-import { join } from 'node:path';
 import { ConfigError, DataError } from '../core/errors.js';
 import type { LoadedCampaign } from '../campaign/load-campaign.js';
 import { planQueries } from '../campaign/plan-queries.js';
@@ -10,8 +9,8 @@ import type { Items } from '../datasets/datasets.js';
 import { mergeItems } from '../datasets/merge-items.js';
 import { UsersIdentityResolver } from '../identity/users-resolver.js';
 import { describeQuery, queryKey, type SegmentResult } from '../segments/segment-provider.js';
-import { segmentProviders } from '../segments/providers.js';
 import type { CampaignSegments, RunSegment } from './campaign-segments.js';
+import { createCampaignProvider } from './create-campaign-provider.js';
 import { loadCampaignDatasets } from './load-campaign-datasets.js';
 import type { RunContext } from './run-context.js';
 import { makeRunId } from './run-id.js';
@@ -37,15 +36,7 @@ export async function generateCampaignSegments(loaded: LoadedCampaign, ctx: RunC
   // New items are not in the catalog yet: the provider reaches them through their attributes.
   const providerDatasets = newItems.length > 0 ? { ...datasets, items: mergeItems(datasets.items, newItems) } : datasets;
 
-  const definition = segmentProviders.find((candidate) => candidate.id === campaign.segment.provider);
-  if (!definition) throw new ConfigError([{ file: loaded.file, field: 'segment.provider', message: `unknown provider "${campaign.segment.provider}"` }]);
-  const provider = definition.create(campaign.segment, {
-    datasets: () => Promise.resolve(providerDatasets),
-    env: ctx.env,
-    logger: ctx.logger,
-    baseDir: loaded.baseDir,
-    stateDir: join(ctx.stateDir, 'providers', definition.id),
-  });
+  const { definition, provider } = createCampaignProvider(loaded, providerDatasets, ctx);
   if (ctx.resume) {
     const resumable = provider.hasRun ? await provider.hasRun(runId) : false;
     if (!resumable) {

@@ -8,18 +8,17 @@
  * same state directory), so it returns at once and the segments are assembled exactly as `run`
  * assembles them.
  */
-import { join } from 'node:path';
 import { loadCampaigns, type LoadedCampaign } from '../campaign/load-campaign.js';
 import { planQueries } from '../campaign/plan-queries.js';
 import { ConfigError } from '../core/errors.js';
 import type { Datasets } from '../datasets/datasets.js';
 import { parseCampaignSegments, type CampaignSegments } from '../pipeline/campaign-segments.js';
+import { createCampaignProvider } from '../pipeline/create-campaign-provider.js';
 import { generateCampaignSegments } from '../pipeline/generate-campaign-segments.js';
 import { loadCampaignDatasets } from '../pipeline/load-campaign-datasets.js';
 import type { RunContext } from '../pipeline/run-context.js';
 import { syncCampaignDestination } from '../pipeline/sync-campaign-destination.js';
 import type { SegmentProvider, SegmentQuery } from '../segments/segment-provider.js';
-import { segmentProviders } from '../segments/providers.js';
 import type { CampaignRunPipeline } from './campaign-run-pipeline.js';
 
 /** A provider that can be stepped instead of waited on (the Personalize provider). */
@@ -42,18 +41,10 @@ interface StepState {
  *   is not steppable: then `generateCampaignSegments` does everything).
  */
 async function advanceExternalJobs(loaded: LoadedCampaign, ctx: RunContext & { runId: string }): Promise<number | undefined> {
-  const definition = segmentProviders.find((candidate) => candidate.id === loaded.campaign.segment.provider);
-  if (!definition || definition.id === 'local') return undefined;
+  if (loaded.campaign.segment.provider === 'local') return undefined;
   const datasets = await loadCampaignDatasets(loaded, ctx);
   const planned = await planQueries(loaded, datasets);
-  const provider = definition.create(loaded.campaign.segment, {
-    datasets: () => Promise.resolve(datasets),
-    env: ctx.env,
-    logger: ctx.logger,
-    baseDir: loaded.baseDir,
-    // The same directory generateCampaignSegments gives the provider, so it finds these jobs.
-    stateDir: join(ctx.stateDir, 'providers', definition.id),
-  });
+  const { provider } = createCampaignProvider(loaded, datasets, ctx);
   if (!isSteppable(provider)) return undefined;
   const round = await provider.advanceRun(
     planned.map((entry) => entry.query),
