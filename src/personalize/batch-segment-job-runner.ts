@@ -27,9 +27,6 @@ import type { SegmentJobState } from './segment-job-state.js';
 import type { SegmentJobStore } from './segment-job-store.js';
 import { readSegmentOutput } from './segment-output-reader.js';
 
-/** Statuses after which a job changes no more. */
-export const FINAL_JOB_STATUSES = ['ACTIVE', 'CREATE FAILED'] as const;
-
 /**
  * A job outlived `maxWaitMs` (running, or waiting for a free job slot). Transient: the job goes
  * on in Personalize and a later run with the same run id resumes it; not worth an immediate retry.
