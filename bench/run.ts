@@ -21,6 +21,7 @@ export interface BenchOptions {
 }
 
 const benchModules: Record<string, () => Promise<{ bench: BenchModule }>> = {
+  datasets: () => import('./datasets.js'),
   engine: () => import('./engine.js'),
   hubspot: () => import('./hubspot.js'),
   mailchimp: () => import('./mailchimp.js'),
