@@ -3,6 +3,7 @@
  * read by id (ids → emails) and batch upsert by email. ≤ 100 inputs per call.
  * https://developers.hubspot.com/docs/guides/api/crm/objects/contacts
  */
+import { normalizeEmail } from '../../src/identity/normalize-email.js';
 import { errorBodyOf } from './hubspot-error.js';
 import { CONTACTS_PER_BATCH_CALL } from './hubspot-limits.js';
 import type { HubSpotPortal } from './hubspot-portal.js';
@@ -31,7 +32,7 @@ export function chunksOf<T>(items: readonly T[], size: number): T[][] {
 
 function emailsOfContact(properties: Record<string, string | null | undefined>): string[] {
   const secondary = (properties.hs_additional_emails ?? '').split(';');
-  return [properties.email ?? '', ...secondary].map((email) => email.trim().toLowerCase()).filter(Boolean);
+  return [properties.email ?? '', ...secondary].map(normalizeEmail).filter(Boolean);
 }
 
 /**
@@ -72,7 +73,7 @@ export async function readEmailsByContactId(portal: HubSpotPortal, contactIds: r
       ),
     );
     for (const contact of response.results) {
-      const email = contact.properties.email?.trim().toLowerCase();
+      const email = normalizeEmail(contact.properties.email ?? '');
       if (email) emails.set(contact.id, email);
     }
   }
@@ -88,7 +89,7 @@ export async function readEmailsByContactId(portal: HubSpotPortal, contactIds: r
 export async function upsertContactsByEmail(portal: HubSpotPortal, contacts: readonly NewContact[]): Promise<UpsertedContacts> {
   const byEmail = new Map<string, NewContact>();
   for (const contact of contacts) {
-    const email = contact.email.trim().toLowerCase();
+    const email = normalizeEmail(contact.email);
     if (!byEmail.has(email)) byEmail.set(email, { ...contact, email });
   }
   const result: UpsertedContacts = { ids: new Map(), refused: new Map() };
@@ -126,7 +127,8 @@ async function upsertChunk(portal: HubSpotPortal, chunk: NewContact[], result: U
     return;
   }
   for (const contact of response.results) {
-    const email = contact.properties.email?.trim().toLowerCase() ?? chunk[Number(contact.objectWriteTraceId)]?.email;
+    const own = contact.properties.email;
+    const email = own == null ? chunk[Number(contact.objectWriteTraceId)]?.email : normalizeEmail(own);
     if (email) result.ids.set(email, contact.id);
   }
   for (const error of 'errors' in response ? (response.errors ?? []) : []) {

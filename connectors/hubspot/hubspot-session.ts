@@ -3,6 +3,7 @@
  * (mirror mode) and applies chunks of adds and removes.
  */
 import { ConfigError, PermanentError } from '../../src/core/errors.js';
+import { normalizeEmail } from '../../src/identity/normalize-email.js';
 import type {
   ApplyBatch,
   AudienceRef,
@@ -77,8 +78,8 @@ export function openHubSpotSession(config: HubSpotConfig, context: ConnectorCont
 
     async apply(audience: AudienceRef, batch: ApplyBatch): Promise<RecordOutcome[]> {
       if (!audience.id) throw new PermanentError(`HubSpot list "${audience.name}" does not exist yet (dry run?)`);
-      const addEmails = batch.add.map((member) => member.email.trim().toLowerCase());
-      const removeEmails = batch.remove.map((email) => email.trim().toLowerCase());
+      const addEmails = batch.add.map((member) => normalizeEmail(member.email));
+      const removeEmails = batch.remove.map(normalizeEmail);
 
       const unknown = [...new Set([...addEmails, ...removeEmails])].filter((email) => !contactIds.has(email));
       for (const [email, id] of await readContactIdsByEmail(portal, unknown)) contactIds.set(email, id);

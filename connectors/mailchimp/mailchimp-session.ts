@@ -15,6 +15,7 @@ import type {
   RecordOutcome,
 } from '../../src/sync/destination-connector.js';
 import type { AudienceMember } from '../../src/identity/identity-resolver.js';
+import { normalizeEmail } from '../../src/identity/normalize-email.js';
 import type { BatchSegmentMembersResult, MailchimpApi, MemberStatus } from './mailchimp-client.js';
 import type { MailchimpConfig } from './mailchimp-config.js';
 import { problemOf } from './mailchimp-errors.js';
@@ -76,7 +77,7 @@ export class MailchimpSession implements ConnectorSession {
   async *listMembers(audience: AudienceRef): AsyncIterable<string[]> {
     for (let offset = 0; ; offset += PAGE_SIZE) {
       const page = await this.api.listSegmentMembers(this.listId, audience.id, { count: PAGE_SIZE, offset });
-      yield page.members.map((member) => member.email_address.trim().toLowerCase());
+      yield page.members.map((member) => normalizeEmail(member.email_address));
       if (page.members.length < PAGE_SIZE || offset + PAGE_SIZE >= page.total_items) return;
     }
   }
@@ -158,7 +159,7 @@ export class MailchimpSession implements ConnectorSession {
     for (let offset = PAGE_SIZE; offset < first.total_items; offset += PAGE_SIZE) offsets.push(offset);
     const rest = await Promise.all(offsets.map((offset) => this.api.listMembers(this.listId, { count: PAGE_SIZE, offset })));
     for (const page of [first, ...rest]) {
-      for (const member of page.members) statuses.set(member.email_address.trim().toLowerCase(), member.status);
+      for (const member of page.members) statuses.set(normalizeEmail(member.email_address), member.status);
     }
     this.context.logger.debug({ connector: 'mailchimp', members: statuses.size }, 'audience statuses read');
     return statuses;
@@ -194,9 +195,9 @@ export class MailchimpSession implements ConnectorSession {
  * in `errors[]` → skipped (not a member) or failed; in neither → already in that state.
  */
 function segmentOutcomes(emails: string[], answer: BatchSegmentMembersResult | null, done: 'added' | 'removed'): RecordOutcome[] {
-  const changed = new Set((done === 'added' ? answer?.members_added : answer?.members_removed)?.map((member) => member.email_address.trim().toLowerCase()));
+  const changed = new Set((done === 'added' ? answer?.members_added : answer?.members_removed)?.map((member) => normalizeEmail(member.email_address)));
   const errors = new Map<string, string>();
-  for (const entry of answer?.errors ?? []) for (const email of entry.email_addresses) errors.set(email.trim().toLowerCase(), entry.error);
+  for (const entry of answer?.errors ?? []) for (const email of entry.email_addresses) errors.set(normalizeEmail(email), entry.error);
   return emails.map((email): RecordOutcome => {
     if (changed.has(email)) return { email, kind: done };
     const error = errors.get(email);

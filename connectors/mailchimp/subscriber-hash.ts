@@ -4,7 +4,8 @@
  * matches the `email_address` we send.
  */
 import { createHash } from 'node:crypto';
+import { normalizeEmail } from '../../src/identity/normalize-email.js';
 
 export function subscriberHash(email: string): string {
-  return createHash('md5').update(email.trim().toLowerCase()).digest('hex');
+  return createHash('md5').update(normalizeEmail(email)).digest('hex');
 }

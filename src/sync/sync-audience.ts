@@ -5,6 +5,7 @@
  */
 import pLimit from 'p-limit';
 import type { AudienceMember } from '../identity/identity-resolver.js';
+import { normalizeEmail } from '../identity/normalize-email.js';
 import { ConfigError, PermanentError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import {
@@ -287,7 +288,7 @@ function byRank(a: AudienceMember, b: AudienceMember): number {
 
 async function collectEmails(pages: AsyncIterable<string[]>): Promise<Set<string>> {
   const emails = new Set<string>();
-  for await (const page of pages) for (const email of page) emails.add(email.trim().toLowerCase());
+  for await (const page of pages) for (const email of page) emails.add(normalizeEmail(email));
   return emails;
 }
 
