@@ -117,6 +117,21 @@ describe('affinity-sync schedule', () => {
     expect(result.stderr).toMatch(/^error: campaigns\/broken\.yaml/);
     expect((await schedulers()).map((scheduler) => scheduler.id)).toEqual(['daily']);
   });
+  it('refuses a directory without campaign files unless --remove-all is given', async () => {
+    await writeCampaign('daily', '  cron: "30 7 * * *"\n  timezone: UTC');
+    await schedule();
+    await rm(join(cwd, 'campaigns/daily.yaml'));
+
+    const refused = await schedule();
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe('error: no campaign files in campaigns; to remove every schedule of this deployment, pass --remove-all\n');
+    expect((await schedulers()).map((scheduler) => scheduler.id)).toEqual(['daily']);
+
+    const removed = await schedule(['--remove-all']);
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toBe('removed  daily  (no campaign file)\nschedulers: 0 created, 0 updated, 0 unchanged, 1 removed\n');
+    expect(await schedulers()).toEqual([]);
+  });
 });
 
 describe('affinity-sync enqueue and status', () => {

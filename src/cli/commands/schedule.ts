@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { campaignJobOptions } from '../../queue/campaign-queue.js';
+import { ConfigError } from '../../core/errors.js';
 import { campaignFileForJob, loadCampaignDirectory } from '../../queue/campaign-directory.js';
 import { openCliQueue } from '../../queue/open-cli-queue.js';
 import { applySchedulePlan, existingSchedule, nextCronRun, planSchedules, type DesiredSchedule, type ScheduleChange } from '../../queue/schedule-plan.js';
@@ -14,6 +15,7 @@ interface ScheduleOptions {
   dir: string;
   data?: string;
   dryRun?: boolean;
+  removeAll?: boolean;
 }
 
 export function register(program: Command, context: CliContext): void {
@@ -23,12 +25,17 @@ export function register(program: Command, context: CliContext): void {
     .option('--dir <dir>', 'campaign directory: the source of truth for every schedule of this queue prefix', 'config/campaigns')
     .option('--data <dir>', "dataset directory for the scheduled runs; overrides the campaigns' `data`")
     .option('--dry-run', 'list the changes without making them')
+    .option('--remove-all', 'allow an empty campaign directory: removes every scheduler of this queue prefix')
     .addHelpText(
       'after',
-      '\nA scheduler whose campaign file is gone, or whose schedule says `enabled: false`, is removed.\nRedis: REDIS_URL (default redis://127.0.0.1:6379), key prefix AFFINITY_QUEUE_PREFIX (default affinity-sync).',
+      '\nA scheduler whose campaign file is gone, or whose schedule says `enabled: false`, is removed.\nA directory without campaign files is refused (exit 2) unless --remove-all is given.\nRedis: REDIS_URL (default redis://127.0.0.1:6379), key prefix AFFINITY_QUEUE_PREFIX (default affinity-sync).',
     )
     .action(async (options: ScheduleOptions) => {
       const campaigns = await loadCampaignDirectory(options.dir, context.cwd);
+      // A wrong or empty --dir would otherwise read as "every campaign was deleted".
+      if (campaigns.length === 0 && !options.removeAll) {
+        throw new ConfigError(`no campaign files in ${options.dir}; to remove every schedule of this deployment, pass --remove-all`);
+      }
       const desired: DesiredSchedule[] = [];
       const disabled = new Set<string>();
       for (const { file, campaign } of campaigns) {
