@@ -323,7 +323,7 @@ describe('syncAudience', () => {
       const attempt = sync(destination, fakeConnector({ batchSize: 50, concurrency: 1 }), membersOf(100), { mode: 'mirror' });
       await expect(attempt).rejects.toThrow(PermanentError);
       await expect(attempt).rejects.toThrow(
-        'refusing to remove 200 of the 300 members (66.7%) of fake winter-boots in mirror mode: more than maxRemovalShare (50%) and more than 100 members — check the datasets, or raise maxRemovalShare',
+        'refusing to remove 200 of the 300 members (66.7%) of fake winter-boots in mirror mode: more than maxRemovalShare (50%) and more than 100 members — check the datasets, or raise maxRemovalShare (0–1) in this destination',
       );
       expect(destination.calls).toEqual([]);
       expect(destination.audience.size).toBe(300);

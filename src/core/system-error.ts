@@ -14,6 +14,7 @@ const REASONS: Record<string, string> = {
   EEXIST: 'already exists',
   ENOSPC: 'no space left on device',
   EDQUOT: 'disk quota exceeded',
+  EADDRINUSE: 'the port is already in use (choose another with --port)',
 };
 
 const VERBS: Record<string, string> = {
@@ -28,6 +29,7 @@ const VERBS: Record<string, string> = {
   lstat: 'read',
   access: 'access',
   copyfile: 'copy',
+  listen: 'listen on',
 };
 
 /**
@@ -36,7 +38,9 @@ const VERBS: Record<string, string> = {
  */
 export function fromSystemError(error: unknown): AffinitySyncError | undefined {
   if (!(error instanceof Error)) return undefined;
-  const { code, path, syscall } = error as NodeJS.ErrnoException;
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  const { address, port } = error as { address?: string; port?: number };
+  const path = (error as NodeJS.ErrnoException).path ?? (address !== undefined ? `${address}${port !== undefined ? `:${port}` : ''}` : undefined);
   const reason = code === undefined ? undefined : REASONS[code];
   if (reason === undefined || code === undefined) return undefined;
   const verb = (syscall && VERBS[syscall]) ?? 'use';

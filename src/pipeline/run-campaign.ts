@@ -8,7 +8,7 @@ import type { CampaignSegments } from './campaign-segments.js';
 import { generateCampaignSegments } from './generate-campaign-segments.js';
 import type { RunContext } from './run-context.js';
 import { makeRunId } from './run-id.js';
-import { syncCampaignDestination, type DestinationReport } from './sync-campaign-destination.js';
+import { checkDestinations, syncCampaignDestination, type DestinationReport } from './sync-campaign-destination.js';
 
 /** A destination that failed as a whole (bad credentials, a rejected request, retries exhausted). */
 export interface FailedDestination {
@@ -96,6 +96,7 @@ export async function runCampaign(loaded: LoadedCampaign, ctx: RunContext): Prom
     startedAt: new Date(started).toISOString(),
     durationMs: 0,
   };
+  await checkDestinations(loaded, runCtx);
   const segments = await generateCampaignSegments(loaded, runCtx);
   report.segments = summarise(segments);
   report.notes = segments.notes ?? [];

@@ -1,7 +1,7 @@
 /**
  * The destination step of a campaign run: every segment of the run into one destination.
  */
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, type InputIssue } from '../core/errors.js';
 import type { LoadedCampaign } from '../campaign/load-campaign.js';
 import { destinationConnectors } from '../../connectors/index.js';
 import type { AudienceSpec, DestinationConnector } from '../sync/destination-connector.js';
@@ -28,6 +28,12 @@ export interface DestinationReport {
   segments: SegmentDestinationReport[];
 }
 
+/** A destination's `maxRemovalShare` (mirror mode), for connectors whose config has one. */
+function maxRemovalShareOf(config: { connector: string }): { maxRemovalShare?: number } {
+  const share = (config as { maxRemovalShare?: unknown }).maxRemovalShare;
+  return typeof share === 'number' ? { maxRemovalShare: share } : {};
+}
+
 /** Finds the connector of a destination entry. */
 export function connectorFor(loaded: LoadedCampaign, destinationIndex: number): { connector: DestinationConnector; config: { connector: string } } {
   const config = loaded.campaign.destinations[destinationIndex];
@@ -35,6 +41,25 @@ export function connectorFor(loaded: LoadedCampaign, destinationIndex: number): 
   const connector = destinationConnectors.find((candidate) => candidate.id === config.connector);
   if (!connector) throw new ConfigError([{ file: loaded.file, field: `destinations[${destinationIndex}].connector`, message: `unknown connector "${config.connector}"` }]);
   return { connector, config };
+}
+
+/**
+ * Opens (and closes) every destination of a campaign without a request, so missing credentials
+ * (`MAILCHIMP_API_KEY`, `HUBSPOT_ACCESS_TOKEN`) stop the run before segments are built (and paid for).
+ * @throws ConfigError naming the destination.
+ */
+export async function checkDestinations(loaded: LoadedCampaign, ctx: RunContext): Promise<void> {
+  const issues: InputIssue[] = [];
+  for (const destinationIndex of loaded.campaign.destinations.keys()) {
+    const { connector, config } = connectorFor(loaded, destinationIndex);
+    try {
+      await connector.open(config, { env: ctx.env, logger: ctx.logger, baseDir: ctx.cwd }).close?.();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      issues.push(...error.issues.map((issue) => ({ ...issue, file: loaded.file, field: `destinations[${destinationIndex}]${issue.field ? `.${issue.field}` : ''}` })));
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
 }
 
 /**
@@ -110,6 +135,7 @@ export async function syncCampaignDestination(
         progress: progressFor?.(segmentIndex),
         logger: ctx.logger,
         signal: ctx.signal,
+        ...maxRemovalShareOf(config),
       });
       ctx.onProgress?.({ step: `${connector.id}: ${spec.name}`, finished: true });
       report.segments.push({ segment: segment.label, sync });

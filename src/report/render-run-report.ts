@@ -17,7 +17,8 @@ export function describeSync(sync: AudienceSyncReport): string {
     return `${sync.dryRun ? 'would write' : 'wrote'} ${count(written)} member${written === 1 ? '' : 's'}${sync.dryRun ? ' (replaces the file)' : ''}`;
   }
   if (sync.dryRun) {
-    const parts = [`would add ${count(sync.plan.add)}`];
+    // Up to: the destination decides at write time (consent, not a contact) and may skip some.
+    const parts = [`would add up to ${count(sync.plan.add)}`];
     if (sync.mode === 'mirror') parts.push(`would remove ${count(sync.plan.remove)}`);
     if (sync.plan.unchanged > 0) parts.push(`${count(sync.plan.unchanged)} already in`);
     return parts.join(', ');

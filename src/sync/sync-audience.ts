@@ -249,7 +249,8 @@ export async function syncAudience<Config extends { connector: string }>(options
   if (firstError === undefined && options.signal?.aborted) firstError = new Error('audience sync stopped', { cause: options.signal.reason });
 
   if (firstError !== undefined) {
-    logger.warn({ connector: connector.id, error: errorName(firstError), chunksDone: done, chunks: chunks.length }, 'audience sync failed');
+    const stopped = options.signal?.aborted === true;
+    logger[stopped ? 'info' : 'warn']({ connector: connector.id, error: errorName(firstError), chunksDone: done, chunks: chunks.length }, stopped ? 'audience sync stopped' : 'audience sync failed');
     await session.abort?.(audience);
     throw firstError;
   }
@@ -267,7 +268,7 @@ function mirrorRefusal(members: number, current: number, remove: number, maxRemo
     const percent = (share: number): string => `${Math.round(share * 1000) / 10}%`;
     return (
       `refusing to remove ${remove} of the ${current} members (${percent(remove / current)}) of ${audience.name} in mirror mode: ` +
-      `more than maxRemovalShare (${percent(maxRemovalShare)}) and more than ${MASS_REMOVAL_MIN_MEMBERS} members — check the datasets, or raise maxRemovalShare`
+      `more than maxRemovalShare (${percent(maxRemovalShare)}) and more than ${MASS_REMOVAL_MIN_MEMBERS} members — check the datasets, or raise maxRemovalShare (0–1) in this destination`
     );
   }
   return undefined;

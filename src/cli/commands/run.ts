@@ -7,6 +7,7 @@ import { ConfigError } from '../../core/errors.js';
 import type { Datasets } from '../../datasets/datasets.js';
 import { loadCampaigns } from '../../campaign/load-campaign.js';
 import { runCampaign, reportExitCode, type CampaignReport } from '../../pipeline/run-campaign.js';
+import { makeRunId } from '../../pipeline/run-id.js';
 import { renderRunReport } from '../../report/render-run-report.js';
 import type { CliContext } from '../cli-context.js';
 import { createProgressLine } from '../progress-line.js';
@@ -44,6 +45,7 @@ export function register(program: Command, context: CliContext): void {
       const progress = options.json ? undefined : createProgressLine(context.stderr);
       const reports: CampaignReport[] = [];
       const interrupt = new AbortController();
+      let current: { name: string; runId: string } | undefined;
       const onSigint = () => {
         context.stderr.write('\ninterrupted: stopping after the request in flight (press Ctrl-C again to quit at once)\n');
         process.removeListener('SIGINT', onSigint);
@@ -53,6 +55,7 @@ export function register(program: Command, context: CliContext): void {
       const datasetCache = new Map<string, Promise<Datasets>>();
       try {
         for (const campaign of loaded) {
+          current = { name: campaign.campaign.name, runId: options.runId ?? makeRunId(campaign.campaign.name) };
           const report = await runCampaign(campaign, {
             env: context.env,
             logger: context.logger,
@@ -60,7 +63,7 @@ export function register(program: Command, context: CliContext): void {
             cwd: context.cwd,
             dryRun: options.dryRun ?? false,
             dataDir: options.data,
-            runId: options.runId,
+            runId: current.runId,
             resume: options.runId !== undefined,
             onProgress: progress,
             datasetCache,
@@ -71,7 +74,14 @@ export function register(program: Command, context: CliContext): void {
         }
       } catch (error) {
         if (!interrupt.signal.aborted) throw error;
-        context.stderr.write('interrupted: audiences not finished were left as they were before this run; run again to finish.\n');
+        context.stderr.write(
+          [
+            `interrupted during ${current?.name ?? 'the run'} (run ${current?.runId ?? '?'}): stopped after the request in flight.`,
+            'Audiences being written may be partly updated (file audiences stay as they were); running the campaign again finishes them.',
+            `A run with Amazon Personalize jobs resumes them with: --run-id ${current?.runId ?? '<run id>'}`,
+            '',
+          ].join('\n'),
+        );
         context.setExitCode(130);
         return;
       } finally {
