@@ -152,3 +152,28 @@ describe('affinity-sync run with bad input', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('affinity-sync run interrupted with Ctrl-C', () => {
+  it('stops before writing, names the run id to resume and exits 130', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'affinity-sigint-'));
+    try {
+      const before = new Set(process.listeners('SIGINT'));
+      const running = runCli(['run', campaigns[1] ?? ''], { cwd });
+      let ours: NodeJS.SignalsListener | undefined;
+      while (!ours) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        ours = process.listeners('SIGINT').find((listener) => !before.has(listener));
+      }
+      ours('SIGINT');
+      const result = await running;
+      expect(result.code).toBe(130);
+      expect(result.stderr).toMatch(/interrupted during new-arrivals \(run new-arrivals-\d{8}T\d{6}Z\): stopped after the request in flight\./);
+      expect(result.stderr).toMatch(/resumes them with: --run-id new-arrivals-\d{8}T\d{6}Z/);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      await expect(readdir(join(cwd, 'out'))).rejects.toThrow();
+      expect(process.listeners('SIGINT').filter((listener) => !before.has(listener))).toEqual([]);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+});

@@ -28,7 +28,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--data <dir>', 'dataset directory (interactions, items, users CSV); overrides the campaigns\' `data`')
     .option('--dry-run', 'build the segments and show what would change in each destination, without writing anything')
     .option('--json', 'print the run report as JSON instead of a table')
-    .option('--state-dir <dir>', 'where run state is kept (segments of each run, Personalize jobs)', '.affinity-sync')
+    .option('--state-dir <dir>', 'where run state is kept (Amazon Personalize jobs in flight, so a run can resume)', '.affinity-sync')
     .option('--run-id <id>', 'resume an earlier run of one campaign by its id (e.g. after a crash while a Personalize job ran): its remote jobs are reused, not created again')
     .addHelpText(
       'after',
@@ -44,6 +44,8 @@ export function register(program: Command, context: CliContext): void {
       }
       const progress = options.json ? undefined : createProgressLine(context.stderr);
       const reports: CampaignReport[] = [];
+      const printReports = () =>
+        context.stdout.write(options.json ? `${JSON.stringify(reports, null, 2)}\n` : renderRunReport(reports, context.cwd));
       const interrupt = new AbortController();
       let current: { name: string; runId: string } | undefined;
       const onSigint = () => {
@@ -74,6 +76,7 @@ export function register(program: Command, context: CliContext): void {
         }
       } catch (error) {
         if (!interrupt.signal.aborted) throw error;
+        if (reports.length > 0) printReports();
         context.stderr.write(
           [
             `interrupted during ${current?.name ?? 'the run'} (run ${current?.runId ?? '?'}): stopped after the request in flight.`,
@@ -88,6 +91,6 @@ export function register(program: Command, context: CliContext): void {
         process.removeListener('SIGINT', onSigint);
         progress?.stop();
       }
-      context.stdout.write(options.json ? `${JSON.stringify(reports, null, 2)}\n` : renderRunReport(reports, context.cwd));
+      printReports();
     });
 }
