@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from '../core/logger.js';
 import { makeRunId } from '../pipeline/run-id.js';
 import { JobName, type CampaignRunRequest } from './job-data.js';
 import { CAMPAIGN_QUEUE_NAME, type JobRetention, type QueueSettings } from './queue-settings.js';
@@ -53,13 +54,14 @@ export class CampaignQueue {
    * Connects (failing fast when Redis is unreachable) and opens the queue.
    * @throws TransientError when Redis is unreachable; ConfigError for a malformed setting.
    */
-  static async open(settings: QueueSettings, options: { onWarning?: (message: string) => void } = {}): Promise<CampaignQueue> {
-    const redis = await openRedis(settings, { purpose: 'command', onWarning: options.onWarning });
+  static async open(settings: QueueSettings, options: { onWarning?: (message: string) => void; logger?: Logger } = {}): Promise<CampaignQueue> {
+    const { client: redis, outages } = await openRedis(settings, { purpose: 'command', onWarning: options.onWarning, logger: options.logger });
     const queue = new Queue(CAMPAIGN_QUEUE_NAME, {
       connection: redis,
       prefix: settings.prefix,
       defaultJobOptions: campaignJobOptions(settings.retention),
     });
+    outages.watch(queue, 'queue');
     return new CampaignQueue(settings, redis, queue);
   }
 

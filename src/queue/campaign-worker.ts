@@ -3,7 +3,6 @@
  * destination syncs. Several workers, on one machine or many, may share one Redis.
  */
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from '../core/logger.js';
 import type { CampaignRunPipeline, QueuedCampaign } from './campaign-run-pipeline.js';
 import { createCampaignProcessor } from './campaign-processor.js';
@@ -54,8 +53,9 @@ export interface CampaignWorker {
  */
 export async function startCampaignWorker(options: CampaignWorkerOptions): Promise<CampaignWorker> {
   const { settings, logger } = options;
-  const redis: Redis = await openRedis(settings, { purpose: 'worker', onWarning: options.onWarning });
+  const { client: redis, outages } = await openRedis(settings, { purpose: 'worker', onWarning: options.onWarning, logger });
   const queue = new Queue(CAMPAIGN_QUEUE_NAME, { connection: redis, prefix: settings.prefix });
+  outages.watch(queue, 'queue');
   const store = new RunStateStore(redis, settings.prefix, settings.retention.failedAgeSeconds);
   let draining = false;
   const processor = createCampaignProcessor({
@@ -80,7 +80,8 @@ export async function startCampaignWorker(options: CampaignWorkerOptions): Promi
   worker.on('failed', (job, error) => {
     logger.warn({ job: job?.name, jobId: job?.id, attemptsMade: job?.attemptsMade, error: error.message }, 'job failed');
   });
-  worker.on('error', (error) => logger.error({ error: error.message }, 'worker error'));
+  // Its blocking connection is a duplicate of `redis`: one outage log covers both.
+  outages.watch(worker, 'worker');
   await worker.waitUntilReady();
 
   let closing: Promise<void> | undefined;

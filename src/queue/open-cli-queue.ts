@@ -9,6 +9,9 @@ import { readQueueSettings } from './queue-settings.js';
  * Opens the queue of `REDIS_URL` / `AFFINITY_QUEUE_PREFIX`.
  * @throws ConfigError for a malformed setting; TransientError when Redis is unreachable.
  */
-export function openCliQueue(context: Pick<CliContext, 'env' | 'stderr'>): Promise<CampaignQueue> {
-  return CampaignQueue.open(readQueueSettings(context.env), { onWarning: (message) => context.stderr.write(`warning: ${message}\n`) });
+export function openCliQueue(context: Pick<CliContext, 'env' | 'stderr' | 'logger'>): Promise<CampaignQueue> {
+  return CampaignQueue.open(readQueueSettings(context.env), {
+    onWarning: (message) => context.stderr.write(`warning: ${message}\n`),
+    logger: context.logger,
+  });
 }
