@@ -233,6 +233,17 @@ describe('mailchimp connector', () => {
     await expect(failure).rejects.toThrow('Mailchimp list tags: 401 API Key Invalid (check MAILCHIMP_API_KEY and its data-centre suffix)');
   });
 
+  it('a wrong audienceId is a ConfigError (exit 2) naming the field, as in connectors test, not a failed run', async () => {
+    api().get(`/3.0/lists/${LIST}/segments`).query(SEGMENTS_QUERY).reply(404, problem(404, 'Resource Not Found'), PROBLEM_HEADERS);
+    const failure = connector.open(config(), context).ensureAudience(spec, { dryRun: false });
+    await expect(failure).rejects.toBeInstanceOf(ConfigError);
+    await expect(failure).rejects.toMatchObject({
+      exitCode: 2,
+      message: `audienceId: Mailchimp has no audience "${LIST}" on server us21`,
+      issues: [{ field: 'audienceId', message: `Mailchimp has no audience "${LIST}" on server us21` }],
+    });
+  });
+
   it('testConnection checks the key, the server and the audience', async () => {
     api().get('/3.0/ping').reply(200, { health_status: "Everything's Chimpy!" });
     api().get(`/3.0/lists/${LIST}`).query({ fields: 'id,name,stats.member_count' }).reply(200, { id: LIST, name: 'Retail demo', stats: { member_count: 6012 } });

@@ -60,7 +60,7 @@ export class MailchimpSession implements ConnectorSession {
     const key = name.toLowerCase();
     const known = this.segmentIds.get(key);
     if (known) return { ...known, created: false };
-    const found = await this.findSegment(key);
+    const found = await this.findSegment(key).catch((error: unknown) => this.rethrowUnknownAudience(error));
     if (found) {
       const ref = { id: String(found.id), name: found.name, created: false, location: this.locationOf(found.name) };
       this.segmentIds.set(key, ref);
@@ -179,14 +179,15 @@ export class MailchimpSession implements ConnectorSession {
   }
 
   private async readList() {
-    try {
-      return await this.api.getList(this.listId);
-    } catch (error) {
-      if (error instanceof PermanentError && problemOf(error.cause)?.status === 404) {
-        throw new ConfigError([{ field: 'audienceId', message: `Mailchimp has no audience "${this.listId}" on server ${this.api.server}` }], { cause: error });
-      }
-      throw error;
+    return this.api.getList(this.listId).catch((error: unknown) => this.rethrowUnknownAudience(error));
+  }
+
+  /** A 404 on the list (or its tags) means a wrong `audienceId`: a ConfigError (exit 2), not a failed run. */
+  private rethrowUnknownAudience(error: unknown): never {
+    if (error instanceof PermanentError && problemOf(error.cause)?.status === 404) {
+      throw new ConfigError([{ field: 'audienceId', message: `Mailchimp has no audience "${this.listId}" on server ${this.api.server}` }], { cause: error });
     }
+    throw error;
   }
 }
 
