@@ -6,8 +6,8 @@ import { useStrictNock } from '../../test/helpers/strict-nock.js';
 const API = 'https://api.hubapi.com';
 const READ_SCOPES = ['crm.lists.read', 'crm.lists.write', 'crm.objects.contacts.read'];
 
-function readsAnswer(token: string) {
-  return nock(API)
+function readsAnswer(token: string, base = API) {
+  return nock(base)
     .matchHeader('authorization', `Bearer ${token}`)
     .post('/crm/v3/lists/search', { query: '', count: 1, offset: 0, processingTypes: ['MANUAL'] })
     .reply(200, { lists: [], total: 0, offset: 0, hasMore: false })
@@ -73,5 +73,36 @@ describe('affinity-sync connectors test hubspot', () => {
       stdout: 'ok  HubSpot token OK: lists and contacts are readable; write scopes not verifiable for this token (needs crm.lists.read, crm.lists.write, crm.objects.contacts.read)\n',
       stderr: '',
     });
+  });
+
+  it('sends its requests to HUBSPOT_BASE_PATH, as run does; --base-path wins over it', async () => {
+    const token = 'pat-na1-cli-proxy';
+    readsAnswer(token, 'http://hubspot-proxy.internal:8080')
+      .post('/oauth/v2/private-apps/get/access-token-info', { tokenKey: token })
+      .reply(200, { userId: 7, hubId: 8, appId: 9, scopes: READ_SCOPES });
+    const viaEnv = await runCli(['connectors', 'test', 'hubspot'], { env: { HUBSPOT_ACCESS_TOKEN: token, HUBSPOT_BASE_PATH: 'http://hubspot-proxy.internal:8080' } });
+    expect(viaEnv).toEqual({ code: 0, stdout: 'ok  HubSpot token OK: scopes crm.lists.read, crm.lists.write, crm.objects.contacts.read granted\n', stderr: '' });
+
+    readsAnswer(token, 'http://sandbox.internal:9090')
+      .post('/oauth/v2/private-apps/get/access-token-info', { tokenKey: token })
+      .reply(200, { userId: 7, hubId: 8, appId: 9, scopes: READ_SCOPES });
+    const viaFlag = await runCli(['connectors', 'test', 'hubspot', '--base-path', 'http://sandbox.internal:9090'], {
+      env: { HUBSPOT_ACCESS_TOKEN: token, HUBSPOT_BASE_PATH: 'http://hubspot-proxy.internal:8080' },
+    });
+    expect(viaFlag.code).toBe(0);
+  });
+
+  it('exits 2 naming HUBSPOT_BASE_PATH when it is not a URL, without a request', async () => {
+    const result = await runCli(['connectors', 'test', 'hubspot'], { env: { HUBSPOT_ACCESS_TOKEN: 'pat-na1-cli-bad-base', HUBSPOT_BASE_PATH: 'api.hubapi.com' } });
+    expect(result).toEqual({ code: 2, stdout: '', stderr: 'error: HUBSPOT_BASE_PATH: expected an http(s) URL such as https://api.hubapi.com, got "api.hubapi.com"\n' });
+  });
+
+  it('exits 1 when HubSpot cannot be reached (a failed run, not bad input), as its help says', async () => {
+    nock(API).post('/crm/v3/lists/search').replyWithError(Object.assign(new Error('connect ECONNREFUSED 104.16.0.1:443'), { code: 'ECONNREFUSED' }));
+    const result = await runCli(['connectors', 'test', 'hubspot'], { env: { HUBSPOT_ACCESS_TOKEN: 'pat-na1-cli-offline' } });
+    expect(result).toEqual({ code: 1, stdout: '', stderr: 'error: network error talking to HubSpot while reading lists (ECONNREFUSED)\n' });
+
+    const help = await runCli(['connectors', 'test', '--help'], { env: {} });
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('check a destination before a campaign uses it (exit code 2: wrong credentials or settings; 1: the service could not be reached)');
   });
 });

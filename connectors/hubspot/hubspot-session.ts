@@ -27,6 +27,24 @@ import { hubSpotPortalFor } from './hubspot-portal.js';
 /** Environment variable holding the private app access token. */
 export const HUBSPOT_TOKEN_VARIABLE = 'HUBSPOT_ACCESS_TOKEN';
 
+/** Environment variable with the API base URL, used when the destination has no `basePath`. */
+export const HUBSPOT_BASE_PATH_VARIABLE = 'HUBSPOT_BASE_PATH';
+
+/**
+ * The API base URL of a destination: its `basePath`, else `HUBSPOT_BASE_PATH`, else undefined (the
+ * SDK's `https://api.hubapi.com`). `run`, the worker and `connectors test` all resolve it here.
+ * @throws ConfigError naming `HUBSPOT_BASE_PATH` when it is set but not an http(s) URL
+ */
+export function hubSpotBasePath(config: Pick<HubSpotConfig, 'basePath'>, env: NodeJS.ProcessEnv): string | undefined {
+  if (config.basePath) return config.basePath;
+  const fromEnv = env[HUBSPOT_BASE_PATH_VARIABLE]?.trim();
+  if (!fromEnv) return undefined;
+  if (!/^https?:\/\/[^/\s]+/.test(fromEnv) || !URL.canParse(fromEnv)) {
+    throw new ConfigError([{ field: HUBSPOT_BASE_PATH_VARIABLE, message: `expected an http(s) URL such as https://api.hubapi.com, got "${fromEnv}"` }]);
+  }
+  return fromEnv;
+}
+
 /** `skipped` reasons of this connector. */
 export const HUBSPOT_SKIP_REASONS = {
   notAContact: 'not a contact',
@@ -44,7 +62,7 @@ export function openHubSpotSession(config: HubSpotConfig, context: ConnectorCont
       { field: HUBSPOT_TOKEN_VARIABLE, message: 'is not set: export the access token of a HubSpot private app (scopes crm.lists.read/write, crm.objects.contacts.read)' },
     ]);
   }
-  const portal = hubSpotPortalFor({ accessToken, basePath: config.basePath, requestsPer10s: config.requestsPer10s });
+  const portal = hubSpotPortalFor({ accessToken, basePath: hubSpotBasePath(config, context.env), requestsPer10s: config.requestsPer10s });
   const logger = context.logger;
   /** Lower-cased email → contact id, learned during this session. */
   const contactIds = new Map<string, string>();

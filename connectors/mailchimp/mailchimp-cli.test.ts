@@ -38,6 +38,12 @@ describe('affinity-sync connectors test mailchimp', () => {
     expect(result.stderr).toBe('error: Mailchimp ping: 401 API Key Invalid (check MAILCHIMP_API_KEY and its data-centre suffix)\n');
   });
 
+  it('exits 1 when Mailchimp cannot be reached (a failed run, not bad input)', async () => {
+    nock('https://us7.api.mailchimp.com').get('/3.0/ping').replyWithError(Object.assign(new Error('connect ECONNREFUSED 23.45.67.89:443'), { code: 'ECONNREFUSED' }));
+    const result = await runCli(['connectors', 'test', 'mailchimp', '--audience', LIST], { env: { MAILCHIMP_API_KEY: KEY } });
+    expect(result).toEqual({ code: 1, stdout: '', stderr: 'error: Mailchimp ping: network error ECONNREFUSED\n' });
+  });
+
   it('lists the connectors with their modes', async () => {
     const result = await runCli(['connectors', 'list'], { env: {} });
     expect(result.code).toBe(0);

@@ -47,7 +47,7 @@ const connectorTestCommands: Array<(test: Command, context: CliContext) => void>
       .command('hubspot')
       .description('check HUBSPOT_ACCESS_TOKEN and the scopes a destination needs (lists, contacts)')
       .option('--create-contacts', 'also require crm.objects.contacts.write (destinations with createContacts: true)')
-      .option('--base-path <url>', 'API base URL (proxies); default https://api.hubapi.com')
+      .option('--base-path <url>', 'API base URL (proxies); default from HUBSPOT_BASE_PATH, else https://api.hubapi.com')
       .addHelpText('after', '\nExample:\n  $ HUBSPOT_ACCESS_TOKEN=pat-na1-… affinity-sync connectors test hubspot --create-contacts')
       .action(async (options: { createContacts?: boolean; basePath?: string }) =>
         print(context, await testDestination({ connector: 'hubspot', list: 'connection test', createContacts: options.createContacts === true, ...(options.basePath ? { basePath: options.basePath } : {}) }, context)),
@@ -69,6 +69,6 @@ export function register(program: Command, context: CliContext): void {
     });
   const test = connectors
     .command('test')
-    .description('check a destination before a campaign uses it (exit code 2 when the check fails)');
+    .description('check a destination before a campaign uses it (exit code 2: wrong credentials or settings; 1: the service could not be reached)');
   for (const add of connectorTestCommands) add(test, context);
 }
