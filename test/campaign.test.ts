@@ -230,6 +230,37 @@ describe('loadCampaign', () => {
     ]);
   });
 
+  it('accepts maxRemovalShare (0–1) on mirror destinations of mailchimp and hubspot, and rejects other shares', async () => {
+    const campaign = (destinations: string) => `name: shares\ntype: new-items\nsegment: { provider: local }\nqueries: ['ITEMS.GENDER = "F"']\ndestinations:\n${destinations}`;
+    const valid = await loadCampaign(
+      await write(
+        'shares.yaml',
+        campaign(
+          '  - { connector: mailchimp, audienceId: a1b2c3, mode: mirror, maxRemovalShare: 0.8 }\n' +
+            '  - { connector: hubspot, list: "affinity {{label}}", mode: mirror, maxRemovalShare: 1 }\n' +
+            '  - { connector: hubspot, list: "other {{label}}", mode: mirror }\n',
+        ),
+      ),
+    );
+    expect(valid.campaign.destinations.map((destination) => (destination as { maxRemovalShare?: number }).maxRemovalShare)).toEqual([0.8, 1, undefined]);
+
+    const invalid = await write(
+      'bad-shares.yaml',
+      campaign('  - { connector: mailchimp, audienceId: a1b2c3, maxRemovalShare: 1.5 }\n  - { connector: hubspot, list: "x {{label}}", maxRemovalShare: -0.1 }\n'),
+    );
+    expect((await issuesOf(invalid)).map((issue) => `${issue.line} ${issue.field}: ${issue.message}`)).toEqual([
+      '6 destinations[0].maxRemovalShare: expected a share from 0 to 1, e.g. 0.5',
+      '7 destinations[1].maxRemovalShare: expected a share from 0 to 1, e.g. 0.5',
+    ]);
+
+    // Both connectors, in both campaign types' branches of the schema.
+    const properties = JSON.stringify(JSON.parse(campaignJsonSchemaText())).match(/"maxRemovalShare":\{[^}]*\}/g);
+    expect(properties).toHaveLength(4);
+    expect(new Set(properties)).toEqual(
+      new Set(['"maxRemovalShare":{"description":"mirror mode: the largest share of the audience one run may remove; default 0.5; 1 allows any","type":"number","minimum":0,"maximum":1}']),
+    );
+  });
+
   it('checks audience name templates as a run renders them', async () => {
     const campaign = (destinations: string, queries = '[\'ITEMS.GENDER = "F"\', \'ITEMS.GENDER = "M"\']') =>
       `name: names\ntype: new-items\nsegment: { provider: local }\nqueries: ${queries}\ndestinations:\n${destinations}`;

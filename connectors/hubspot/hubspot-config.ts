@@ -34,6 +34,17 @@ export const hubSpotConfigSchema = z.strictObject({
    */
   mode: z.enum(['additive', 'mirror']).default('additive'),
   /**
+   * Mirror mode: the largest share (0–1) of the list's contacts one run may remove; a run that would
+   * remove more (and more than 100 members) is refused. 1 allows any.
+   * @defaultValue 0.5
+   */
+  maxRemovalShare: z
+    .number()
+    .min(0, 'expected a share from 0 to 1, e.g. 0.5')
+    .max(1, 'expected a share from 0 to 1, e.g. 0.5')
+    .optional()
+    .describe('mirror mode: the largest share of the audience one run may remove; default 0.5; 1 allows any'),
+  /**
    * Create contacts for segment members HubSpot does not know yet (batch upsert by email). When false,
    * such members are skipped with the reason `not a contact`. New contacts may count as marketing contacts.
    * @defaultValue false
@@ -47,7 +58,8 @@ export const hubSpotConfigSchema = z.strictObject({
    */
   requestsPer10s: z.int().min(1).max(250).default(100),
   /**
-   * Base URL of the HubSpot API (a proxy, a sandbox, a local fake in tests).
+   * Base URL of the HubSpot API (a proxy, a sandbox, a local fake in tests); env `HUBSPOT_BASE_PATH`
+   * also sets it.
    * @defaultValue `https://api.hubapi.com`
    */
   basePath: z.url({ protocol: /^https?$/ }).optional(),

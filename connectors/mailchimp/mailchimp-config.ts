@@ -19,6 +19,17 @@ export const mailchimpConfigSchema = z
      */
     mode: z.enum(['additive', 'mirror']).default('additive'),
     /**
+     * Mirror mode: the largest share (0–1) of the tag's members one run may remove; a run that would
+     * remove more (and more than 100 members) is refused. 1 allows any.
+     * @defaultValue 0.5
+     */
+    maxRemovalShare: z
+      .number()
+      .min(0, 'expected a share from 0 to 1, e.g. 0.5')
+      .max(1, 'expected a share from 0 to 1, e.g. 0.5')
+      .optional()
+      .describe('mirror mode: the largest share of the audience one run may remove; default 0.5; 1 allows any'),
+    /**
      * People of the segment who are not in the audience: `skip` (only existing members are tagged),
      * or add them with `status_if_new` `pending` (Mailchimp sends a confirmation email) or
      * `transactional` (no marketing consent).
