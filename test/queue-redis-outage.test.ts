@@ -37,7 +37,7 @@ function capturingLogger(): { logger: pino.Logger; lines: LogLine[] } {
 const refused = (): NodeJS.ErrnoException => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED', errno: -111, syscall: 'connect' });
 
 describe('RedisOutageLog', () => {
-  it('logs one warn per 10 s of outage whichever object sees it, one info on reconnect, and other errors as one line each', () => {
+  it('logs one warn per 10 s of outage whichever object sees it, one info on reconnect, other errors as one line each, nothing once closing', () => {
     const { logger, lines } = capturingLogger();
     let now = 1_000_000;
     const log = new RedisOutageLog({ logger, connection: 'redis://:***@127.0.0.1:6379', now: () => now });
@@ -48,6 +48,9 @@ describe('RedisOutageLog', () => {
     }
     log.ready();
     log.error(new Error('Failed to add repeatable job for next iteration: boom'), 'worker');
+    log.close(); // shutting down: "Connection is closed" is expected, not an outage
+    log.error(new Error('Connection is closed.'), 'queue');
+    log.error(refused(), 'redis');
 
     expect(lines).toEqual([
       { level: 40, msg: 'redis connection lost; reconnecting', connection: 'redis://:***@127.0.0.1:6379', code: 'ECONNREFUSED', downMs: 0, failedAttempts: 1 },

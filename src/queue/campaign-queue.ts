@@ -10,6 +10,7 @@ import { makeRunId } from '../pipeline/run-id.js';
 import { JobName, type CampaignRunRequest } from './job-data.js';
 import { CAMPAIGN_QUEUE_NAME, type JobRetention, type QueueSettings } from './queue-settings.js';
 import { openRedis } from './redis-connection.js';
+import type { RedisOutageLog } from './redis-outage-log.js';
 
 /** Retries of a job. */
 export interface RetryOptions {
@@ -48,6 +49,7 @@ export class CampaignQueue {
     readonly settings: QueueSettings,
     readonly redis: Redis,
     readonly queue: Queue,
+    private readonly outages: RedisOutageLog,
   ) {}
 
   /**
@@ -62,7 +64,7 @@ export class CampaignQueue {
       defaultJobOptions: campaignJobOptions(settings.retention),
     });
     outages.watch(queue, 'queue');
-    return new CampaignQueue(settings, redis, queue);
+    return new CampaignQueue(settings, redis, queue, outages);
   }
 
   /** Adds a run of a campaign now, unless one is already waiting or running. */
@@ -83,6 +85,7 @@ export class CampaignQueue {
   }
 
   async close(): Promise<void> {
+    this.outages.close();
     await this.queue.close();
     await this.redis.quit().catch(() => undefined);
   }

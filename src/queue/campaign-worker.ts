@@ -91,6 +91,7 @@ export async function startCampaignWorker(options: CampaignWorkerOptions): Promi
       closing ??= (async () => {
         draining = true;
         await worker.close();
+        outages.close();
         await queue.close();
         await redis.quit().catch(() => undefined);
       })();

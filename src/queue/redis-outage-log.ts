@@ -66,6 +66,7 @@ export class RedisOutageLog {
   private lastWarningAt = Number.NEGATIVE_INFINITY;
   private lostAt: number | undefined;
   private failedAttempts = 0;
+  private closing = false;
 
   constructor(private readonly options: RedisOutageLogOptions) {
     this.quietMs = options.quietMs ?? 10_000;
@@ -83,8 +84,14 @@ export class RedisOutageLog {
     emitter.on('error', (error) => this.error(error, source));
   }
 
+  /** From now on the connections are being closed on purpose: their errors ("Connection is closed") are not outages. */
+  close(): void {
+    this.closing = true;
+  }
+
   /** Reports an error event: connection errors as at most one warn line per `quietMs`, others as one error line each. */
   error(error: unknown, source: string): void {
+    if (this.closing) return;
     if (!isRedisConnectionError(error)) {
       this.options.logger.error({ connection: this.options.connection, error: error instanceof Error ? error.message : String(error) }, `${source} error`);
       return;
@@ -103,7 +110,7 @@ export class RedisOutageLog {
 
   /** The connection answers again: one info line when it had been lost. */
   ready(): void {
-    if (this.lostAt === undefined) return;
+    if (this.lostAt === undefined || this.closing) return;
     this.options.logger.info(
       { connection: this.options.connection, downMs: this.now() - this.lostAt, failedAttempts: this.failedAttempts },
       'redis connection restored',
