@@ -42,13 +42,15 @@ export function register(program: Command, context: CliContext): void {
         retry: { attempts: options.attempts, backoffDelayMs: options.backoffDelayMs },
         onWarning: (message) => context.stderr.write(`warning: ${message}\n`),
       });
-      context.stderr.write(
-        `worker: queue ${settings.prefix}:${CAMPAIGN_QUEUE_NAME} on ${redactRedisUrl(settings.redisUrl)}, concurrency ${options.concurrency}; SIGTERM or Ctrl-C to drain and stop\n`,
-      );
-      await shutdownOnSignals(() => worker.close(), {
+      // Listen for signals before saying how to stop, so a signal right after the banner drains too.
+      const stopped = shutdownOnSignals(() => worker.close(), {
         onSignal: (signal) => context.stderr.write(`worker: ${signal}: finishing the chunk in flight, then stopping\n`),
         onSecondSignal: () => process.exit(ExitCode.runFailed),
       });
+      context.stderr.write(
+        `worker: queue ${settings.prefix}:${CAMPAIGN_QUEUE_NAME} on ${redactRedisUrl(settings.redisUrl)}, concurrency ${options.concurrency}; SIGTERM or Ctrl-C to drain and stop\n`,
+      );
+      await stopped;
       context.stderr.write('worker: stopped\n');
     });
 }
