@@ -53,10 +53,11 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, what: stri
 export async function waitForJobEnd(queue: Queue, jobId: string, timeoutMs = 20_000): Promise<{ job: Job; state: 'completed' | 'failed' }> {
   return waitFor(
     async () => {
+      const state = await queue.getJobState(jobId);
+      if (state !== 'completed' && state !== 'failed') return undefined;
+      // Read the job after its state is final, so returnvalue / failedReason are there.
       const job = await queue.getJob(jobId);
-      if (!job) return undefined;
-      const state = await job.getState();
-      return state === 'completed' || state === 'failed' ? { job, state } : undefined;
+      return job ? { job, state } : undefined;
     },
     `job ${jobId} to finish`,
     timeoutMs,
