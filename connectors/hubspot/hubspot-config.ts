@@ -3,6 +3,7 @@
  * `HUBSPOT_ACCESS_TOKEN` in the environment.
  */
 import { z } from 'zod';
+import { maxRemovalShareSchema } from '../../src/sync/mirror-config.js';
 import { AUDIENCE_NAME_PLACEHOLDERS } from '../../src/sync/render-audience-name.js';
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_]+)\s*\}\}/g;
@@ -38,12 +39,7 @@ export const hubSpotConfigSchema = z.strictObject({
    * remove more (and more than 100 members) is refused. 1 allows any.
    * @defaultValue 0.5
    */
-  maxRemovalShare: z
-    .number()
-    .min(0, 'expected a share from 0 to 1, e.g. 0.5')
-    .max(1, 'expected a share from 0 to 1, e.g. 0.5')
-    .optional()
-    .describe('mirror mode: the largest share of the audience one run may remove; default 0.5; 1 allows any'),
+  maxRemovalShare: maxRemovalShareSchema,
   /**
    * Create contacts for segment members HubSpot does not know yet (batch upsert by email). When false,
    * such members are skipped with the reason `not a contact`. New contacts may count as marketing contacts.

@@ -1,5 +1,6 @@
 /** Campaign config of the `mailchimp` destination (the API key comes from `MAILCHIMP_API_KEY`, never from here). */
 import { z } from 'zod';
+import { maxRemovalShareSchema } from '../../src/sync/mirror-config.js';
 
 export const mailchimpConfigSchema = z
   .object({
@@ -23,12 +24,7 @@ export const mailchimpConfigSchema = z
      * remove more (and more than 100 members) is refused. 1 allows any.
      * @defaultValue 0.5
      */
-    maxRemovalShare: z
-      .number()
-      .min(0, 'expected a share from 0 to 1, e.g. 0.5')
-      .max(1, 'expected a share from 0 to 1, e.g. 0.5')
-      .optional()
-      .describe('mirror mode: the largest share of the audience one run may remove; default 0.5; 1 allows any'),
+    maxRemovalShare: maxRemovalShareSchema,
     /**
      * People of the segment who are not in the audience: `skip` (only existing members are tagged),
      * or add them with `status_if_new` `pending` (Mailchimp sends a confirmation email) or
