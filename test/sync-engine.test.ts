@@ -112,11 +112,11 @@ const membersOf = (count: number, prefix = 'user'): AudienceMember[] =>
 const spec: AudienceSpec = { name: 'fake winter-boots', campaign: 'winter-boots', query: 'ITEM_ID = "B07"', runId: 'run-1' };
 const fastRetry = { minDelayMs: 1, maxDelayMs: 5 };
 
-function sync(destination: FakeDestination, connector: DestinationConnector<FakeConfig>, members: AudienceMember[], extra: { mode?: SyncMode; dryRun?: boolean; progress?: ChunkProgress; attempts?: number; maxRemovalShare?: number } = {}) {
+function sync(destination: FakeDestination, connector: DestinationConnector<FakeConfig>, members: AudienceMember[], extra: { mode?: SyncMode; dryRun?: boolean; progress?: ChunkProgress; attempts?: number; maxRemovalShare?: number; session?: ConnectorSession } = {}) {
   return syncAudience({
     connector,
     config: { connector: 'fake', mode: extra.mode ?? 'additive' },
-    session: destination.session(),
+    session: extra.session ?? destination.session(),
     spec,
     members,
     dryRun: extra.dryRun ?? false,
@@ -267,14 +267,7 @@ describe('syncAudience', () => {
     destination.audience.add('old@example.com');
     const snapshotSession: ConnectorSession = { ...destination.session() };
     delete snapshotSession.listMembers;
-    const report = await syncAudience({
-      connector: fakeConnector({ batchSize: 10, concurrency: 1 }),
-      config: { connector: 'fake', mode: 'mirror' },
-      session: snapshotSession,
-      spec,
-      members: membersOf(3),
-      dryRun: true,
-    });
+    const report = await sync(destination, fakeConnector({ batchSize: 10, concurrency: 1 }), membersOf(3), { mode: 'mirror', dryRun: true, session: snapshotSession });
     expect(report.snapshot).toBe(true);
     expect(report.plan).toEqual({ add: 3, remove: 0, unchanged: 0, chunks: 1 });
     expect(destination.events).toEqual(['ensure dryRun=true']);
@@ -406,14 +399,7 @@ describe('syncAudience', () => {
     };
     const session = destination.session();
     const forgetful: ConnectorSession = { ...session, apply: async (audience, batch) => (await session.apply(audience, batch)).slice(0, -1) };
-    const report = await syncAudience({
-      connector: fakeConnector({ batchSize: 10, concurrency: 1 }),
-      config: { connector: 'fake', mode: 'additive' },
-      session: forgetful,
-      spec,
-      members: membersOf(6),
-      dryRun: false,
-    });
+    const report = await sync(destination, fakeConnector({ batchSize: 10, concurrency: 1 }), membersOf(6), { session: forgetful });
     expect(report.outcomes).toEqual({ added: 1, alreadyMember: 0, removed: 0, skipped: 3, failed: 2 });
     expect(report.skipReasons).toEqual({ unsubscribed: 2, notAMember: 1 });
     expect(report.failureCodes).toEqual({ 'Invalid Resource': 1, noOutcome: 1 });
