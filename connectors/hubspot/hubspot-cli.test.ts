@@ -16,15 +16,19 @@ function readsAnswer(token: string, base = API) {
     .reply(200, { results: [{ id: '1', properties: { hs_object_id: '1' }, createdAt: '2026-11-30T10:00:00.000Z', updatedAt: '2026-11-30T10:00:00.000Z', archived: false }] });
 }
 
+/** `connectors test hubspot --create-contacts` with a token whose private app grants `scopes`. */
+function testCreateContactsWithScopes(token: string, scopes: string[]) {
+  readsAnswer(token)
+    .post('/oauth/v2/private-apps/get/access-token-info', { tokenKey: token })
+    .reply(200, { userId: 7, hubId: 8, appId: 9, scopes });
+  return runCli(['connectors', 'test', 'hubspot', '--create-contacts'], { env: { HUBSPOT_ACCESS_TOKEN: token } });
+}
+
 useStrictNock();
 
 describe('affinity-sync connectors test hubspot', () => {
   it('checks the token and the scopes, and prints one line', async () => {
-    const token = 'pat-na1-cli-ok';
-    readsAnswer(token)
-      .post('/oauth/v2/private-apps/get/access-token-info', { tokenKey: token })
-      .reply(200, { userId: 7, hubId: 8, appId: 9, scopes: [...READ_SCOPES, 'crm.objects.contacts.write'] });
-    const result = await runCli(['connectors', 'test', 'hubspot', '--create-contacts'], { env: { HUBSPOT_ACCESS_TOKEN: token } });
+    const result = await testCreateContactsWithScopes('pat-na1-cli-ok', [...READ_SCOPES, 'crm.objects.contacts.write']);
     expect(result).toEqual({
       code: 0,
       stdout: 'ok  HubSpot token OK: scopes crm.lists.read, crm.lists.write, crm.objects.contacts.read, crm.objects.contacts.write granted\n',
@@ -33,11 +37,7 @@ describe('affinity-sync connectors test hubspot', () => {
   });
 
   it('exits 2 naming the scope createContacts needs', async () => {
-    const token = 'pat-na1-cli-scope';
-    readsAnswer(token)
-      .post('/oauth/v2/private-apps/get/access-token-info', { tokenKey: token })
-      .reply(200, { userId: 7, hubId: 8, appId: 9, scopes: READ_SCOPES });
-    const result = await runCli(['connectors', 'test', 'hubspot', '--create-contacts'], { env: { HUBSPOT_ACCESS_TOKEN: token } });
+    const result = await testCreateContactsWithScopes('pat-na1-cli-scope', READ_SCOPES);
     expect(result).toEqual({
       code: 2,
       stdout: '',

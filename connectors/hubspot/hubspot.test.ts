@@ -39,6 +39,14 @@ function listWire(listId: string, extra: Record<string, unknown> = {}) {
   };
 }
 
+/** The by-name read answers 404, then expects the create request of a MANUAL contact list (answer it). */
+function unknownListThenCreate(token: string, correlationId: string) {
+  return api(token)
+    .get(BY_NAME)
+    .reply(404, { status: 'error', message: 'List does not exist.', correlationId, category: 'OBJECT_NOT_FOUND' })
+    .post('/crm/v3/lists', { name: LIST_NAME, objectTypeId: '0-1', processingType: 'MANUAL' });
+}
+
 function contactWire(id: string, email: string, additional: string | null = null) {
   return { id, properties: { email, hs_additional_emails: additional, hs_object_id: id }, createdAt: STAMP, updatedAt: STAMP, archived: false };
 }
@@ -93,11 +101,7 @@ describe('hubspot ensureAudience', () => {
 
   it('creates the list (objectTypeId 0-1, MANUAL) when the name is unknown', async () => {
     const token = freshToken();
-    api(token)
-      .get(BY_NAME)
-      .reply(404, { status: 'error', message: 'List does not exist.', correlationId: 'c1', category: 'OBJECT_NOT_FOUND' })
-      .post('/crm/v3/lists', { name: LIST_NAME, objectTypeId: '0-1', processingType: 'MANUAL' })
-      .reply(200, listWire('77'));
+    unknownListThenCreate(token, 'c1').reply(200, listWire('77'));
     await expect(open(token).ensureAudience(spec, { dryRun: false })).resolves.toEqual({ id: '77', name: LIST_NAME, created: true });
   });
 
@@ -109,10 +113,7 @@ describe('hubspot ensureAudience', () => {
 
   it('re-reads the list when another run created the same name meanwhile', async () => {
     const token = freshToken();
-    api(token)
-      .get(BY_NAME)
-      .reply(404, { status: 'error', message: 'List does not exist.', correlationId: 'c3', category: 'OBJECT_NOT_FOUND' })
-      .post('/crm/v3/lists', { name: LIST_NAME, objectTypeId: '0-1', processingType: 'MANUAL' })
+    unknownListThenCreate(token, 'c3')
       .reply(400, { status: 'error', message: 'A list with this name already exists.', correlationId: 'c4', category: 'VALIDATION_ERROR', subCategory: 'ILS.DUPLICATE_LIST_NAMES' })
       .get(BY_NAME)
       .reply(200, listWire('88'));
