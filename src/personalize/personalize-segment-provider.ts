@@ -167,26 +167,30 @@ export class PersonalizeSegmentProvider implements SegmentProvider {
     options: Pick<SegmentJobOptions, 'numResults' | 'signal'> & { runId: string },
   ): Promise<{ done: true; results: SegmentResult[] } | { done: false; waitMs: number; steps: Partial<Record<SegmentJobState['step'], number>> }> {
     const states = await this.plan(queries, options);
-    const byKey = new Map<string, SegmentResult>();
     const steps: Partial<Record<SegmentJobState['step'], number>> = {};
     let waitMs = Number.POSITIVE_INFINITY;
+    const advanced: SegmentJobState[] = [];
     for (let state of states) {
-      for (;;) {
+      // A job that is ACTIVE waits at `reading`: outputs are read once, in the round where every job is done.
+      while (state.step !== 'reading' && state.step !== 'done') {
         options.signal?.throwIfAborted();
         const step = await this.runner.advance(state);
         state = step.state;
-        if (step.done) {
-          for (const result of step.results ?? []) byKey.set(queryKey(result.input), result);
-          break;
-        }
         if (step.waitMs > 0) {
           waitMs = Math.min(waitMs, step.waitMs);
           break;
         }
       }
       steps[state.step] = (steps[state.step] ?? 0) + 1;
+      advanced.push(state);
     }
     if (waitMs !== Number.POSITIVE_INFINITY) return { done: false, waitMs, steps };
+    const byKey = new Map<string, SegmentResult>();
+    for (const state of advanced) {
+      options.signal?.throwIfAborted();
+      const step = await this.runner.advance(state);
+      for (const result of step.results ?? []) byKey.set(queryKey(result.input), result);
+    }
     return { done: true, results: assembleResults(queries, byKey) };
   }
 
