@@ -42,7 +42,7 @@ function emailsOfContact(properties: Record<string, string | null | undefined>):
  */
 export async function readContactIdsByEmail(portal: HubSpotPortal, emails: readonly string[]): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
-  for (const chunk of chunksOf([...new Set(emails.map((email) => email.toLowerCase()))], CONTACTS_PER_BATCH_CALL)) {
+  for (const chunk of chunksOf([...new Set(emails.map(normalizeEmail))], CONTACTS_PER_BATCH_CALL)) {
     const asked = new Set(chunk);
     const response = await portal.call('reading contacts by email', () =>
       portal.client.crm.contacts.batchApi.readWithHttpInfo(
@@ -135,7 +135,9 @@ async function upsertChunk(portal: HubSpotPortal, chunk: NewContact[], result: U
     const context = error.context as Record<string, string[] | undefined> | undefined;
     const traced = (context?.objectWriteTraceId ?? []).map((index) => chunk[Number(index)]?.email);
     for (const email of [...traced, ...(context?.ids ?? [])]) {
-      if (email && !result.ids.has(email.toLowerCase())) result.refused.set(email.toLowerCase(), error.category);
+      if (!email) continue;
+      const key = normalizeEmail(email);
+      if (!result.ids.has(key)) result.refused.set(key, error.category);
     }
   }
 }
