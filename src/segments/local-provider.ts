@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { hashId } from '../core/logger.js';
+import type { Interactions } from '../datasets/datasets.js';
 import { obtainLocalModel } from '../engine/local-model.js';
 import { LocalSegmenter } from '../engine/local-segmenter.js';
 import type { ProviderContext, SegmentProviderDefinition } from './provider-definition.js';
@@ -39,6 +40,14 @@ export function localModelFile(config: LocalProviderConfig, baseDir: string): st
   return config.model === undefined ? undefined : resolve(baseDir, config.model);
 }
 
+type LocalModel = Awaited<ReturnType<typeof obtainLocalModel>>;
+
+/**
+ * Models by interactions object, then by model file ('' for none): campaigns of one run that share
+ * their datasets (`loadCampaignDatasets`) share one training. Dropped with the datasets.
+ */
+const modelsByInteractions = new WeakMap<Interactions, Map<string, Promise<LocalModel>>>();
+
 /** Segments from the local engine. The model is trained (or loaded) once, on the first job. */
 export class LocalSegmentProvider implements SegmentProvider {
   readonly id = 'local';
@@ -71,10 +80,17 @@ export class LocalSegmentProvider implements SegmentProvider {
     const datasets = await this.context.datasets();
     options.onProgress?.({ step: 'train', done: 0, total: 1 });
     const modelFile = localModelFile(this.config, this.context.baseDir);
-    const { matrix, saved, source } = await obtainLocalModel(datasets.interactions, {
-      logger: this.context.logger,
-      ...(modelFile !== undefined ? { modelFile } : {}),
-    });
+    let models = modelsByInteractions.get(datasets.interactions);
+    if (!models) modelsByInteractions.set(datasets.interactions, (models = new Map<string, Promise<LocalModel>>()));
+    let model = models.get(modelFile ?? '');
+    if (!model) {
+      model = obtainLocalModel(datasets.interactions, {
+        logger: this.context.logger,
+        ...(modelFile !== undefined ? { modelFile } : {}),
+      });
+      models.set(modelFile ?? '', model);
+    }
+    const { matrix, saved, source } = await model;
     options.onProgress?.({ step: 'train', done: 1, total: 1 });
     this.context.logger.info({ source, users: matrix.numUsers, items: matrix.numItems }, 'local engine ready');
     return new LocalSegmenter(datasets.interactions, datasets.items, matrix, saved.model, saved.engine);
