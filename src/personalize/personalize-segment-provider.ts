@@ -30,6 +30,15 @@ import { SegmentJobStore } from './segment-job-store.js';
 const MAX_TRANSIENT_FAILURES = 3;
 const PROGRESS_STEP = 'personalize batch segment jobs';
 
+/**
+ * Results of finished jobs this process read in {@link PersonalizeSegmentProvider.advanceRun}, by
+ * state file, until a `generate` of the same run takes them: the queue's last round and the
+ * segment step after it use two provider instances, and the output is read from S3 once.
+ * Bounded, oldest first out (a run that never reaches `generate` reads S3 again at worst).
+ */
+const finishedJobResults = new Map<string, { recordedAt: string; results: SegmentResult[] }>();
+const MAX_FINISHED_JOBS_KEPT = 50;
+
 export class PersonalizeSegmentProvider implements SegmentProvider {
   readonly id = 'personalize';
   /** Steps jobs forward; see {@link BatchSegmentJobRunner.advance}. */
@@ -139,7 +148,7 @@ export class PersonalizeSegmentProvider implements SegmentProvider {
     await Promise.all(
       states.map((state) =>
         slots(async () => {
-          const results = await this.runToEnd(state, signal);
+          const results = this.takeFinishedResults(state) ?? (await this.runToEnd(state, signal));
           for (const result of results) byKey.set(queryKey(result.input), result);
           finished += 1;
           options.onProgress?.({ step: PROGRESS_STEP, done: finished, total: states.length });
@@ -189,9 +198,29 @@ export class PersonalizeSegmentProvider implements SegmentProvider {
     for (const state of advanced) {
       options.signal?.throwIfAborted();
       const step = await this.runner.advance(state);
-      for (const result of step.results ?? []) byKey.set(queryKey(result.input), result);
+      const results = step.results ?? [];
+      this.keepFinishedResults(step.state, results);
+      for (const result of results) byKey.set(queryKey(result.input), result);
     }
     return { done: true, results: assembleResults(queries, byKey) };
+  }
+
+  private keepFinishedResults(state: SegmentJobState, results: SegmentResult[]): void {
+    const file = this.store.pathOf(state.runId, state.part);
+    finishedJobResults.delete(file);
+    finishedJobResults.set(file, { recordedAt: state.updatedAt, results });
+    const oldest = finishedJobResults.keys().next().value;
+    if (finishedJobResults.size > MAX_FINISHED_JOBS_KEPT && oldest !== undefined) finishedJobResults.delete(oldest);
+  }
+
+  /** Kept results of a job recorded `done` (see {@link finishedJobResults}), removed as they are taken. */
+  private takeFinishedResults(state: SegmentJobState): SegmentResult[] | undefined {
+    if (state.step !== 'done') return undefined;
+    const file = this.store.pathOf(state.runId, state.part);
+    const kept = finishedJobResults.get(file);
+    finishedJobResults.delete(file);
+    // Only for the very state recorded when the output was read, not a later job under the same file.
+    return kept?.recordedAt === state.updatedAt ? kept.results : undefined;
   }
 
   /** Advances one job until it is done, waiting as told, retrying throttled and passing failures. */
