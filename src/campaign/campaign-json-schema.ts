@@ -8,9 +8,6 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { campaignSchema } from './campaign-schema.js';
 
-/** Path of the committed JSON Schema, relative to the repository root. */
-export const CAMPAIGN_JSON_SCHEMA_PATH = 'schema/campaign.schema.json';
-
 /** The JSON Schema (draft 2020-12) of campaign files, as they are written (defaults optional). */
 export function campaignJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(campaignSchema(), { io: 'input', unrepresentable: 'any' });

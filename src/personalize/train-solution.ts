@@ -19,14 +19,8 @@ import { PermanentError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { parseArn } from './arn.js';
 import { awsErrorName, translateAwsError } from './aws-errors.js';
+import { USER_SEGMENTATION_RECIPES, type UserSegmentationRecipe } from './user-segmentation-recipes.js';
 import { waitForActive, type WaitOptions } from './wait-for-status.js';
-
-/** Recipes by their short name. */
-export const USER_SEGMENTATION_RECIPES = {
-  'item-affinity': 'arn:aws:personalize:::recipe/aws-item-affinity',
-  'item-attribute-affinity': 'arn:aws:personalize:::recipe/aws-item-attribute-affinity',
-} as const;
-export type UserSegmentationRecipe = keyof typeof USER_SEGMENTATION_RECIPES;
 
 export interface TrainSolutionOptions extends Omit<WaitOptions, 'onStatus'> {
   datasetGroupArn: string;

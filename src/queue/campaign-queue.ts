@@ -8,19 +8,9 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../core/logger.js';
 import { makeRunId } from '../pipeline/run-id.js';
 import { JobName, type CampaignRunRequest } from './job-data.js';
-import { CAMPAIGN_QUEUE_NAME, type JobRetention, type QueueSettings } from './queue-settings.js';
+import { CAMPAIGN_QUEUE_NAME, DEFAULT_RETRY_OPTIONS, type JobRetention, type QueueSettings, type RetryOptions } from './queue-settings.js';
 import { openRedis } from './redis-connection.js';
 import type { RedisOutageLog } from './redis-outage-log.js';
-
-/** Retries of a job. */
-export interface RetryOptions {
-  /** Attempts in all (the first included) after TransientErrors. @defaultValue 5 */
-  attempts: number;
-  /** Delay before the 2nd attempt in milliseconds; doubles each time, ±50 % jitter. @defaultValue 5000 */
-  backoffDelayMs: number;
-}
-
-export const DEFAULT_RETRY_OPTIONS: RetryOptions = { attempts: 5, backoffDelayMs: 5000 };
 
 /** BullMQ options of every job of a run: retries with exponential backoff and jitter, retention by count and age. */
 export function campaignJobOptions(retention: JobRetention, retry: RetryOptions = DEFAULT_RETRY_OPTIONS): JobsOptions {

@@ -5,11 +5,11 @@
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.js';
-import { destinationConnectors } from '../../../connectors/index.js';
 import type { CliContext } from '../cli-context.js';
 
 /** Checks one destination entry: validates it with the connector's schema, then `testConnection`. */
 export async function testDestination(raw: { connector: string } & Record<string, unknown>, context: CliContext): Promise<string> {
+  const { destinationConnectors } = await import('../../../connectors/index.js');
   const connector = destinationConnectors.find((candidate) => candidate.id === raw.connector);
   if (!connector) throw new ConfigError([{ field: 'connector', message: `unknown connector "${raw.connector}"; expected one of ${destinationConnectors.map((c) => c.id).join(', ')}` }]);
   const parsed = connector.configSchema.safeParse(raw);
@@ -63,7 +63,8 @@ export function register(program: Command, context: CliContext): void {
   connectors
     .command('list')
     .description('list the destination connectors and the sync modes they support')
-    .action(() => {
+    .action(async () => {
+      const { destinationConnectors } = await import('../../../connectors/index.js');
       const lines = destinationConnectors.map((c) => `${c.id.padEnd(10)} modes: ${c.capabilities.modes.join(', ')}; ${c.limits.batchSize} per call, ${c.limits.concurrency} at once`);
       context.stdout.write(`${lines.join('\n')}\n`);
     });

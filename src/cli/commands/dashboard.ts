@@ -3,9 +3,6 @@
  * (`AFFINITY_DASHBOARD_PASSWORD`, required).
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { dashboardPassword, startDashboard } from '../../queue/dashboard-server.js';
-import { openCliQueue } from '../../queue/open-cli-queue.js';
-import { shutdownOnSignals } from '../../queue/shutdown-on-signals.js';
 import type { CliContext } from '../cli-context.js';
 
 function tcpPort(value: string): number {
@@ -25,6 +22,9 @@ export function register(program: Command, context: CliContext): void {
     .option('--port <port>', 'TCP port on 127.0.0.1', tcpPort, 3000)
     .addHelpText('after', '\nUser: AFFINITY_DASHBOARD_USER (default admin). To reach it from elsewhere, use an SSH tunnel; it never listens on other interfaces.')
     .action(async (options: DashboardOptions) => {
+      const { dashboardPassword, startDashboard } = await import('../../queue/dashboard-server.js');
+      const { openCliQueue } = await import('../../queue/open-cli-queue.js');
+      const { shutdownOnSignals } = await import('../../queue/shutdown-on-signals.js');
       dashboardPassword(context.env); // before connecting: a missing password is the first thing to fix
       const campaignQueue = await openCliQueue(context);
       try {

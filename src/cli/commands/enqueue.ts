@@ -3,8 +3,6 @@
  * that run is waiting or in progress is deduplicated.
  */
 import type { Command } from 'commander';
-import { campaignFileForJob, findCampaign } from '../../queue/campaign-directory.js';
-import { openCliQueue } from '../../queue/open-cli-queue.js';
 import type { CliContext } from '../cli-context.js';
 
 interface EnqueueOptions {
@@ -22,6 +20,8 @@ export function register(program: Command, context: CliContext): void {
     .option('--data <dir>', "dataset directory; overrides the campaign's `data`")
     .option('--dry-run', 'build the segments and plan each destination, without writing anything')
     .action(async (name: string, options: EnqueueOptions) => {
+      const { campaignFileForJob, findCampaign } = await import('../../queue/campaign-directory.js');
+      const { openCliQueue } = await import('../../queue/open-cli-queue.js');
       const loaded = await findCampaign(options.dir, name, context.cwd);
       const campaignQueue = await openCliQueue(context);
       try {

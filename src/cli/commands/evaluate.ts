@@ -5,19 +5,8 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ConfigError } from '../../core/errors.js';
-import { loadDatasets } from '../../datasets/load-datasets.js';
 import { easeMaxItems } from '../../engine/ease.js';
-import {
-  easeCandidate,
-  evaluateEngine,
-  ialsCandidate,
-  rp3betaCandidate,
-  type CandidateModel,
-  type RecipeName,
-  type SplitName,
-} from '../../evaluation/evaluate-engine.js';
-import { renderEvaluation } from '../../evaluation/render-evaluation.js';
-import { tunedRp3betaCandidate } from '../../evaluation/tune-on-validation.js';
+import type { CandidateModel, RecipeName, SplitName } from '../../evaluation/evaluate-engine.js';
 import type { CliContext } from '../cli-context.js';
 
 interface EvaluateOptions {
@@ -71,6 +60,10 @@ export function register(program: Command, context: CliContext): void {
       const recipes = listOption<RecipeName>(options.recipe, ['item', 'attribute', 'cold'], '--recipe');
       const maxItemQueries = integerOption(options.maxItemQueries, '--max-item-queries', 1);
       const seed = integerOption(options.seed, '--seed', 0);
+      const { loadDatasets } = await import('../../datasets/load-datasets.js');
+      const { easeCandidate, evaluateEngine, ialsCandidate, rp3betaCandidate } = await import('../../evaluation/evaluate-engine.js');
+      const { renderEvaluation } = await import('../../evaluation/render-evaluation.js');
+      const { tunedRp3betaCandidate } = await import('../../evaluation/tune-on-validation.js');
       const datasets = await loadDatasets(resolve(context.cwd, options.data));
       const columns = options.columns?.split(',').map((name) => name.trim()).filter(Boolean);
       const unknown = (columns ?? []).filter((name) => !datasets.items.columns.some((column) => column.name === name));

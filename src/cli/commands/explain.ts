@@ -5,8 +5,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
-import { explainCampaignUser } from '../../explain/explain-campaign-user.js';
-import { renderExplanation } from '../../explain/render-explanation.js';
 import type { CliContext } from '../cli-context.js';
 
 const explainOptionsSchema = z.object({
@@ -38,6 +36,8 @@ export function register(program: Command, context: CliContext): void {
         throw new ConfigError(parsed.error.issues.map((issue) => ({ field: `--${issue.path.join('.')}`, message: issue.message })));
       }
       const options = parsed.data;
+      const { explainCampaignUser } = await import('../../explain/explain-campaign-user.js');
+      const { renderExplanation } = await import('../../explain/render-explanation.js');
       const explanation = await explainCampaignUser({
         campaignFile: options.campaign,
         userId: options.user,

@@ -4,13 +4,9 @@
  */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import Table from 'cli-table3';
 import { ConfigError } from '../../core/errors.js';
-import { loadDatasets } from '../../datasets/load-datasets.js';
-import { arnKindProblem, parseArn } from '../../personalize/arn.js';
-import { exportPersonalizeDatasets } from '../../personalize/export-datasets.js';
-import { createPersonalizeClient } from '../../personalize/personalize-clients.js';
-import { trainSolution, USER_SEGMENTATION_RECIPES, type TrainedSolution, type UserSegmentationRecipe } from '../../personalize/train-solution.js';
+import type { TrainedSolution } from '../../personalize/train-solution.js';
+import { USER_SEGMENTATION_RECIPES, type UserSegmentationRecipe } from '../../personalize/user-segmentation-recipes.js';
 import type { CliContext } from '../cli-context.js';
 
 interface ExportOptions {
@@ -50,6 +46,9 @@ export function register(program: Command, context: CliContext): void {
     .requiredOption('--out <dir>', 'directory for interactions.csv, items.csv, users.csv and their *-schema.json')
     .addHelpText('after', '\nExample:\n  $ affinity-sync personalize export --data data/retail-demo-store --out out/personalize')
     .action(async (options: ExportOptions) => {
+      const { loadDatasets } = await import('../../datasets/load-datasets.js');
+      const { exportPersonalizeDatasets } = await import('../../personalize/export-datasets.js');
+      const { default: Table } = await import('cli-table3');
       const datasets = await loadDatasets(resolve(context.cwd, options.data));
       const result = await exportPersonalizeDatasets(datasets, resolve(context.cwd, options.out));
       const table = new Table({ head: ['dataset', 'rows', 'file', 'schema', 'fields'], style: { head: [], border: [] } });
@@ -81,6 +80,7 @@ export function register(program: Command, context: CliContext): void {
       '\nCredentials come from the standard AWS chain (environment, profile, SSO, instance role).\n\nExample:\n  $ affinity-sync personalize train --dataset-group-arn arn:aws:personalize:us-east-1:123456789012:dataset-group/retail --recipe item-attribute-affinity',
     )
     .action(async (options: TrainOptions) => {
+      const { arnKindProblem, parseArn } = await import('../../personalize/arn.js');
       const problem = arnKindProblem(options.datasetGroupArn, 'personalize-dataset-group');
       if (problem) throw new ConfigError([{ field: '--dataset-group-arn', message: problem }]);
       const groupName = parseArn(options.datasetGroupArn)?.resource.split('/')[1] ?? 'affinity-sync';
@@ -92,6 +92,8 @@ export function register(program: Command, context: CliContext): void {
       const pollIntervalMs = integerOption(options.pollIntervalMs, '--poll-interval-ms', 1);
       const maxWaitMs = integerOption(options.maxWaitMs, '--max-wait-ms', 1);
       const region = options.region ?? parseArn(options.datasetGroupArn)?.region;
+      const { createPersonalizeClient } = await import('../../personalize/personalize-clients.js');
+      const { trainSolution } = await import('../../personalize/train-solution.js');
       const client = createPersonalizeClient(region, options.endpoint ? { endpoint: { personalize: options.endpoint } } : {}, context.env);
 
       const trained = await trainSolution(
@@ -109,13 +111,14 @@ export function register(program: Command, context: CliContext): void {
         context.logger,
       );
       const local = options.data ? await localFigures(resolve(context.cwd, options.data), options.recipe, context) : undefined;
-      context.stdout.write(renderTraining(trained, local));
+      context.stdout.write(await renderTraining(trained, local));
     });
 }
 
 /** Our engine's figures on the same data, with the split Personalize uses for these recipes (newest 20% of each user). */
 async function localFigures(dir: string, recipe: UserSegmentationRecipe, context: CliContext): Promise<Record<string, number>> {
   const { evaluateEngine } = await import('../../evaluation/evaluate-engine.js');
+  const { loadDatasets } = await import('../../datasets/load-datasets.js');
   const datasets = await loadDatasets(dir);
   context.stderr.write('evaluating the local engine on the same data (split P)…\n');
   const report = await evaluateEngine(datasets.interactions, datasets.items, { splits: ['P'], recipes: [recipe === 'item-affinity' ? 'item' : 'attribute'], resamples: 200 });
@@ -126,7 +129,8 @@ async function localFigures(dir: string, recipe: UserSegmentationRecipe, context
   return figures;
 }
 
-function renderTraining(trained: TrainedSolution, local: Record<string, number> | undefined): string {
+async function renderTraining(trained: TrainedSolution, local: Record<string, number> | undefined): Promise<string> {
+  const { default: Table } = await import('cli-table3');
   const lines = [
     `solution:         ${trained.solutionArn}`,
     `solution version: ${trained.solutionVersionArn}  (use it as segment.solutionVersionArn)`,

@@ -5,10 +5,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.js';
 import type { Datasets } from '../../datasets/datasets.js';
-import { loadCampaigns } from '../../campaign/load-campaign.js';
-import { runCampaign, reportExitCode, type CampaignReport } from '../../pipeline/run-campaign.js';
-import { makeRunId } from '../../pipeline/run-id.js';
-import { renderRunReport } from '../../report/render-run-report.js';
+import type { CampaignReport } from '../../pipeline/run-campaign.js';
 import type { CliContext } from '../cli-context.js';
 import { createProgressLine } from '../progress-line.js';
 
@@ -35,6 +32,10 @@ export function register(program: Command, context: CliContext): void {
       '\nExamples:\n  $ affinity-sync run config/campaigns/*.yaml\n  $ affinity-sync run --dry-run config/campaigns/new-items.yaml\n\nExit codes: 0 done, 1 a run failed, 2 bad input (campaign files, data, arguments, credentials).',
     )
     .action(async (files: string[], options: RunOptions) => {
+      const { loadCampaigns } = await import('../../campaign/load-campaign.js');
+      const { runCampaign, reportExitCode } = await import('../../pipeline/run-campaign.js');
+      const { makeRunId } = await import('../../pipeline/run-id.js');
+      const { renderRunReport } = await import('../../report/render-run-report.js');
       const loaded = await loadCampaigns(files.map((file) => resolve(context.cwd, file)));
       if (options.runId !== undefined && loaded.length !== 1) {
         throw new ConfigError(`--run-id resumes one campaign's run; got ${loaded.length} campaign files`);

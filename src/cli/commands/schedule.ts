@@ -4,11 +4,8 @@
  * deleted or disabled campaigns.
  */
 import type { Command } from 'commander';
-import { campaignJobOptions } from '../../queue/campaign-queue.js';
 import { ConfigError } from '../../core/errors.js';
-import { campaignFileForJob, loadCampaignDirectory } from '../../queue/campaign-directory.js';
-import { openCliQueue } from '../../queue/open-cli-queue.js';
-import { applySchedulePlan, existingSchedule, nextCronRun, planSchedules, type DesiredSchedule, type ScheduleChange } from '../../queue/schedule-plan.js';
+import type { DesiredSchedule, ScheduleChange } from '../../queue/schedule-plan.js';
 import type { CliContext } from '../cli-context.js';
 
 interface ScheduleOptions {
@@ -31,6 +28,10 @@ export function register(program: Command, context: CliContext): void {
       '\nA scheduler whose campaign file is gone, or whose schedule says `enabled: false`, is removed.\nA directory without campaign files is refused (exit 2) unless --remove-all is given.\nRedis: REDIS_URL (default redis://127.0.0.1:6379), key prefix AFFINITY_QUEUE_PREFIX (default affinity-sync).',
     )
     .action(async (options: ScheduleOptions) => {
+      const { campaignJobOptions } = await import('../../queue/campaign-queue.js');
+      const { campaignFileForJob, loadCampaignDirectory } = await import('../../queue/campaign-directory.js');
+      const { openCliQueue } = await import('../../queue/open-cli-queue.js');
+      const { applySchedulePlan, existingSchedule, nextCronRun, planSchedules } = await import('../../queue/schedule-plan.js');
       const campaigns = await loadCampaignDirectory(options.dir, context.cwd);
       // A wrong or empty --dir would otherwise read as "every campaign was deleted".
       if (campaigns.length === 0 && !options.removeAll) {

@@ -2,11 +2,9 @@
  * `affinity-sync status [--json]`: recent runs per campaign (state, step, counts per outcome,
  * durations) and each campaign's next scheduled run.
  */
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { openCliQueue } from '../../queue/open-cli-queue.js';
-import { collectRunStatus, type CampaignStatus } from '../../queue/run-status.js';
+import type { CampaignStatus } from '../../queue/run-status.js';
 import type { CliContext } from '../cli-context.js';
 
 interface StatusOptions {
@@ -21,10 +19,12 @@ export function register(program: Command, context: CliContext): void {
     .option('--json', 'print JSON instead of a table')
     .option('--runs <count>', 'runs listed per campaign', positiveInteger, 5)
     .action(async (options: StatusOptions) => {
+      const { openCliQueue } = await import('../../queue/open-cli-queue.js');
+      const { collectRunStatus } = await import('../../queue/run-status.js');
       const campaignQueue = await openCliQueue(context);
       try {
         const statuses = await collectRunStatus(campaignQueue, { runsPerCampaign: options.runs });
-        context.stdout.write(options.json ? `${JSON.stringify(statuses, null, 2)}\n` : renderStatus(statuses));
+        context.stdout.write(options.json ? `${JSON.stringify(statuses, null, 2)}\n` : await renderStatus(statuses));
       } finally {
         await campaignQueue.close();
       }
@@ -38,8 +38,9 @@ export function positiveInteger(value: string): number {
   return parsed;
 }
 
-function renderStatus(statuses: readonly CampaignStatus[]): string {
+async function renderStatus(statuses: readonly CampaignStatus[]): Promise<string> {
   if (statuses.length === 0) return 'no scheduled campaigns and no runs in this queue\n';
+  const { default: Table } = await import('cli-table3');
   const table = new Table({
     head: ['campaign', 'run', 'state', 'step', 'added', 'already', 'removed', 'skipped', 'failed', 'duration', 'next run'],
     style: { head: [], border: [] },

@@ -5,10 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadDatasets } from '../../datasets/load-datasets.js';
-import { trainLocalModel } from '../../engine/local-model.js';
-import { saveModelFile } from '../../engine/model-file.js';
-import { tuneRp3beta } from '../../evaluation/tune-on-validation.js';
+import type { tuneRp3beta } from '../../evaluation/tune-on-validation.js';
 import type { CliContext } from '../cli-context.js';
 
 interface TrainOptions {
@@ -32,10 +29,14 @@ export function register(program: Command, context: CliContext): void {
     )
     .action(async (options: TrainOptions) => {
       const started = Date.now();
+      const { loadDatasets } = await import('../../datasets/load-datasets.js');
+      const { trainLocalModel } = await import('../../engine/local-model.js');
+      const { saveModelFile } = await import('../../engine/model-file.js');
       const datasets = await loadDatasets(resolve(context.cwd, options.data));
       let tuned: Awaited<ReturnType<typeof tuneRp3beta>> | undefined;
       if (options.tune) {
         const { buildUserItemMatrix } = await import('../../engine/user-item-matrix.js');
+        const { tuneRp3beta } = await import('../../evaluation/tune-on-validation.js');
         tuned = await tuneRp3beta(buildUserItemMatrix(datasets.interactions), datasets.items, datasets.interactions.itemIds);
       }
       const { matrix, saved } = await trainLocalModel(

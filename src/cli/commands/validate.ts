@@ -10,10 +10,7 @@
 import type { Command } from 'commander';
 import { ConfigError, ExitCode, formatIssue, type InputIssue } from '../../core/errors.js';
 import type { Datasets } from '../../datasets/datasets.js';
-import { missingCredentialWarnings } from '../../campaign/credential-warnings.js';
-import { checkCampaignFile, duplicateNameIssues, type LoadedCampaign } from '../../campaign/load-campaign.js';
-import { planQueries } from '../../campaign/plan-queries.js';
-import { loadCampaignDatasets } from '../../pipeline/load-campaign-datasets.js';
+import type { LoadedCampaign } from '../../campaign/load-campaign.js';
 import type { RunContext } from '../../pipeline/run-context.js';
 import type { CliContext } from '../cli-context.js';
 
@@ -34,6 +31,8 @@ export function register(program: Command, context: CliContext): void {
       '\nExamples:\n  $ affinity-sync validate config/campaigns/*.yaml\n  $ affinity-sync validate --with-data config/campaigns/new-items.yaml\n\nExit codes: 0 all valid (warnings included), 2 a file is invalid.',
     )
     .action(async (files: string[], options: ValidateOptions) => {
+      const { missingCredentialWarnings } = await import('../../campaign/credential-warnings.js');
+      const { checkCampaignFile, duplicateNameIssues } = await import('../../campaign/load-campaign.js');
       const checks = await Promise.all(files.map((file) => checkCampaignFile(file, { cwd: context.cwd })));
       const valid = checks.flatMap((check) => (check.ok ? [check.loaded] : []));
       const duplicates = duplicateNameIssues(valid);
@@ -67,6 +66,8 @@ async function planWithData(
   source: Pick<RunContext, 'cwd' | 'dataDir' | 'datasetCache'>,
   onNote: (note: string) => void,
 ): Promise<unknown[] | ConfigError> {
+  const { planQueries } = await import('../../campaign/plan-queries.js');
+  const { loadCampaignDatasets } = await import('../../pipeline/load-campaign-datasets.js');
   try {
     return await planQueries(loaded, await loadCampaignDatasets(loaded, source), { onNote });
   } catch (error) {

@@ -5,11 +5,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode } from '../../core/errors.js';
-import { startCampaignWorker } from '../../queue/campaign-worker.js';
-import { DEFAULT_RETRY_OPTIONS } from '../../queue/campaign-queue.js';
-import { createDefaultPipeline } from '../../queue/default-pipeline.js';
-import { CAMPAIGN_QUEUE_NAME, readQueueSettings, redactRedisUrl } from '../../queue/queue-settings.js';
-import { shutdownOnSignals } from '../../queue/shutdown-on-signals.js';
+import { DEFAULT_RETRY_OPTIONS } from '../../queue/queue-settings.js';
 import type { CliContext } from '../cli-context.js';
 import { positiveInteger } from './status.js';
 
@@ -30,6 +26,10 @@ export function register(program: Command, context: CliContext): void {
     .option('--state-dir <dir>', 'where run state is kept on this machine (Personalize jobs)', '.affinity-sync')
     .addHelpText('after', '\nRedis: REDIS_URL (default redis://127.0.0.1:6379), key prefix AFFINITY_QUEUE_PREFIX (default affinity-sync).')
     .action(async (options: WorkerOptions) => {
+      const { startCampaignWorker } = await import('../../queue/campaign-worker.js');
+      const { createDefaultPipeline } = await import('../../queue/default-pipeline.js');
+      const { CAMPAIGN_QUEUE_NAME, readQueueSettings, redactRedisUrl } = await import('../../queue/queue-settings.js');
+      const { shutdownOnSignals } = await import('../../queue/shutdown-on-signals.js');
       const settings = readQueueSettings(context.env);
       const worker = await startCampaignWorker({
         settings,
