@@ -32,6 +32,7 @@ import {
   emptyOutcomeCounts,
   segmentsJobDataSchema,
   segmentsSummarySchema,
+  sumOutcomeCounts,
   syncJobDataSchema,
   type CampaignRunData,
   type DestinationSummary,
@@ -183,10 +184,7 @@ async function finishRun(
   result: { error?: string; destinations: DestinationSummary[] },
 ): Promise<RunSummary> {
   const runId = data.runId as string;
-  const outcomes = emptyOutcomeCounts();
-  for (const destination of result.destinations) {
-    for (const kind of Object.keys(outcomes) as Array<keyof typeof outcomes>) outcomes[kind] += destination.outcomes[kind];
-  }
+  const outcomes = sumOutcomeCounts(result.destinations.map((destination) => destination.outcomes));
   const summary: RunSummary = {
     ...emptySummary(data, runId),
     segments: data.summary?.segments,

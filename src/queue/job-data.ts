@@ -43,6 +43,15 @@ export type OutcomeCounts = z.infer<typeof outcomeCountsSchema>;
 
 export const emptyOutcomeCounts = (): OutcomeCounts => ({ added: 0, alreadyMember: 0, removed: 0, skipped: 0, failed: 0 });
 
+/** Kind-by-kind sum of outcome counts (a kind missing from one counts 0). */
+export function sumOutcomeCounts(counts: Iterable<Partial<OutcomeCounts>>): OutcomeCounts {
+  const total = emptyOutcomeCounts();
+  for (const one of counts) {
+    for (const kind of Object.keys(total) as Array<keyof OutcomeCounts>) total[kind] += one[kind] ?? 0;
+  }
+  return total;
+}
+
 export const destinationSummarySchema = z.object({
   destinationIndex: z.number().int(),
   connector: z.string(),

@@ -9,9 +9,9 @@
  * Both expire with the failed-job retention, and are deleted when the run completes.
  */
 import type { Redis } from 'ioredis';
-import type { OutcomeKind, RecordOutcome } from '../sync/destination-connector.js';
+import type { RecordOutcome } from '../sync/destination-connector.js';
 import type { ChunkProgress } from '../sync/sync-audience.js';
-import { emptyOutcomeCounts, type OutcomeCounts } from './job-data.js';
+import { emptyOutcomeCounts, sumOutcomeCounts, type OutcomeCounts } from './job-data.js';
 
 /** Thrown by checkpoints once the worker is draining: no new chunk starts. */
 export class DrainInterruptError extends Error {
@@ -20,9 +20,6 @@ export class DrainInterruptError extends Error {
     this.name = 'DrainInterruptError';
   }
 }
-
-/** Counts of one chunk, as stored. */
-type ChunkCounts = OutcomeCounts;
 
 export class RunStateStore {
   constructor(
@@ -73,12 +70,7 @@ export class RunStateStore {
   /** Outcomes of every recorded chunk of one destination, and how many chunks that is. */
   async destinationTotals(runId: string, destinationIndex: number): Promise<{ outcomes: OutcomeCounts; chunks: number }> {
     const stored = await this.redis.hvals(this.key(runId, 'checkpoints', destinationIndex));
-    const outcomes = emptyOutcomeCounts();
-    for (const text of stored) {
-      const counts = JSON.parse(text) as Partial<ChunkCounts>;
-      for (const kind of Object.keys(outcomes) as OutcomeKind[]) outcomes[kind] += counts[kind] ?? 0;
-    }
-    return { outcomes, chunks: stored.length };
+    return { outcomes: sumOutcomeCounts(stored.map((text) => JSON.parse(text) as Partial<OutcomeCounts>)), chunks: stored.length };
   }
 
   /** Deletes every key of a run (after it completed). */
@@ -89,7 +81,8 @@ export class RunStateStore {
   }
 }
 
-function countOutcomes(outcomes: readonly RecordOutcome[]): ChunkCounts {
+/** Counts of one chunk, as stored. */
+function countOutcomes(outcomes: readonly RecordOutcome[]): OutcomeCounts {
   const counts = emptyOutcomeCounts();
   for (const outcome of outcomes) counts[outcome.kind] += 1;
   return counts;

@@ -4,7 +4,7 @@
  */
 import type { Job, JobType } from 'bullmq';
 import type { CampaignQueue } from './campaign-queue.js';
-import { campaignRunDataSchema, emptyOutcomeCounts, JobName, type CampaignRunData, type OutcomeCounts, type RunStep } from './job-data.js';
+import { campaignRunDataSchema, JobName, sumOutcomeCounts, type CampaignRunData, type OutcomeCounts, type RunStep } from './job-data.js';
 import { RunStateStore } from './run-state-store.js';
 import { existingSchedule } from './schedule-plan.js';
 
@@ -99,10 +99,7 @@ async function describeRun(job: Job, data: CampaignRunData, jobState: string, st
       connectors.map(async (connector, destinationIndex) => ({ destinationIndex, connector, state: 'running', ...(await store.destinationTotals(runId, destinationIndex)) })),
     );
   }
-  const outcomes = emptyOutcomeCounts();
-  for (const destination of destinations) {
-    for (const kind of Object.keys(outcomes) as Array<keyof OutcomeCounts>) outcomes[kind] += destination.outcomes[kind];
-  }
+  const outcomes = sumOutcomeCounts(destinations.map((destination) => destination.outcomes));
   const finishedAt = data.finishedAt ?? (state === 'completed' || state === 'failed' ? job.finishedOn : undefined);
   const error = data.summary?.error ?? (state === 'failed' ? job.failedReason : undefined);
   return {
