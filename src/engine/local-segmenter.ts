@@ -3,12 +3,11 @@
  * batch segment lines (`{ input, output: { usersList }, error }`).
  */
 import type { Interactions, Items } from '../datasets/datasets.js';
-import { AttributeExpressionError, parseAttributeExpression } from '../expressions/index.js';
+import { AttributeExpressionError, formatAttributeExpression, parseAttributeExpression } from '../expressions/index.js';
 import type { SegmentQuery, SegmentResult } from '../segments/segment-provider.js';
 import { AffinityEngine, type AffinityEngineOptions } from './affinity-engine.js';
 import type { AffinityModel } from './affinity-model.js';
 import { attributeItems, interactionIndexOfItems } from './attribute-items.js';
-import { formatAttributeExpression } from '../expressions/index.js';
 import type { UserItemMatrix } from './user-item-matrix.js';
 
 /** One served segment, with an optional note for the log (e.g. a fallback that was used). */
@@ -17,6 +16,17 @@ export interface ServedSegment {
   /** Why the segment is less informed than usual (an attribute value never seen in training). */
   note?: string;
 }
+
+/** Which trained items a query is scored through (the engine's `itemAffinity` / `itemSetAffinity` / `itemSetsAffinity` / `activityRanking`). */
+export type QueryScoring =
+  /** Item-Affinity for one engine item. */
+  | { kind: 'item'; item: number }
+  /** The trained items matching every term of an attribute query. */
+  | { kind: 'items'; items: Int32Array }
+  /** One set of trained items per term (no trained item matches them all); each set is scaled by 1/|set|. */
+  | { kind: 'terms'; sets: Int32Array[] }
+  /** Nothing is known of the query: users are ranked by activity. */
+  | { kind: 'activity' };
 
 /** Options of one segment. */
 export interface SegmentOptions {
@@ -45,44 +55,65 @@ export class LocalSegmenter {
 
   /** One batch segment line for `query`. Never throws for a bad query: the line carries `error`. */
   segment(query: SegmentQuery, options: SegmentOptions): ServedSegment {
-    const fail = (error: string): ServedSegment => ({ result: { input: query, output: { usersList: [] }, error } });
-    const users = (indices: Int32Array): string[] => Array.from(indices, (u) => this.interactions.userIds[u]!);
+    const resolved = this.resolve(query);
+    if ('error' in resolved) return { result: { input: query, output: { usersList: [] }, error: resolved.error } };
+    const ranked = this.rank(resolved.scoring, options);
+    return {
+      result: { input: query, output: { usersList: Array.from(ranked, (u) => this.interactions.userIds[u]!) }, error: null },
+      ...(resolved.note ? { note: resolved.note } : {}),
+    };
+  }
+
+  /**
+   * How the engine scores `query`, with a note when it falls back, or why it cannot.
+   * Never throws for a bad query.
+   */
+  resolve(query: SegmentQuery): { scoring: QueryScoring; note?: string } | { error: string } {
     if ('itemId' in query) {
       const item = this.itemIndex.get(query.itemId);
       if (item === undefined) {
-        return fail(`unknown item ${JSON.stringify(query.itemId)}: it has no interactions, so the model does not know it`);
+        return { error: `unknown item ${JSON.stringify(query.itemId)}: it has no interactions, so the model does not know it` };
       }
-      const ranked = this.engine.itemAffinity(item, options);
-      return { result: { input: query, output: { usersList: users(ranked) }, error: null } };
+      return { scoring: { kind: 'item', item } };
     }
 
     let expression;
     try {
       expression = parseAttributeExpression(query.itemAttributes, this.items);
     } catch (error) {
-      if (error instanceof AttributeExpressionError) return fail(error.message);
+      if (error instanceof AttributeExpressionError) return { error: error.message };
       throw error;
     }
     const itemUsers = this.engine.itemUsers;
     const resolved = attributeItems(expression, this.items, this.toEngineItem, (i) => itemUsers.itemPtr[i + 1]! > itemUsers.itemPtr[i]!);
-    const ok = (ranked: Int32Array, note?: string): ServedSegment => ({
-      result: { input: query, output: { usersList: users(ranked) }, error: null },
-      ...(note ? { note } : {}),
-    });
     const unseenNote = (terms: { column: string; value: string }[], fallback: string): string =>
       `${formatAttributeExpression({ terms })}: value never seen in the interactions; ${fallback}`;
     switch (resolved.kind) {
       case 'none':
-        return fail(`no item matches ${formatAttributeExpression(expression)}`);
+        return { error: `no item matches ${formatAttributeExpression(expression)}` };
       case 'items':
-        return ok(this.engine.itemSetAffinity(resolved.items, options.numResults));
+        return { scoring: { kind: 'items', items: resolved.items } };
       case 'terms':
-        return ok(
-          this.engine.itemSetsAffinity(resolved.sets, options.numResults),
-          resolved.unseen.length > 0 ? unseenNote(resolved.unseen, 'ranked by the other terms') : undefined,
-        );
+        return {
+          scoring: { kind: 'terms', sets: resolved.sets },
+          ...(resolved.unseen.length > 0 ? { note: unseenNote(resolved.unseen, 'ranked by the other terms') } : {}),
+        };
       case 'activity':
-        return ok(this.engine.activityRanking(options.numResults), unseenNote(resolved.unseen, 'ranked by user activity'));
+        return { scoring: { kind: 'activity' }, note: unseenNote(resolved.unseen, 'ranked by user activity') };
+    }
+  }
+
+  /** Users (index, best first) for a resolved query; `excludeInteracted` applies to Item-Affinity only. */
+  rank(scoring: QueryScoring, options: SegmentOptions): Int32Array {
+    switch (scoring.kind) {
+      case 'item':
+        return this.engine.itemAffinity(scoring.item, options);
+      case 'items':
+        return this.engine.itemSetAffinity(scoring.items, options.numResults);
+      case 'terms':
+        return this.engine.itemSetsAffinity(scoring.sets, options.numResults);
+      case 'activity':
+        return this.engine.activityRanking(options.numResults);
     }
   }
 }

@@ -9,12 +9,10 @@ import type { PlannedQuery } from '../campaign/planned-query.js';
 import { ConfigError } from '../core/errors.js';
 import type { Datasets, Items } from '../datasets/datasets.js';
 import type { AffinityModel } from '../engine/affinity-model.js';
-import { attributeItems, interactionIndexOfItems } from '../engine/attribute-items.js';
-import { LocalSegmenter } from '../engine/local-segmenter.js';
+import { LocalSegmenter, type QueryScoring } from '../engine/local-segmenter.js';
 import type { UserItemMatrix } from '../engine/user-item-matrix.js';
-import { AttributeExpressionError, matchingItems, parseAttributeExpression } from '../expressions/index.js';
-import { describeQuery, type SegmentQuery } from '../segments/segment-provider.js';
-import { itemContributions, type QueryScoring } from './item-contributions.js';
+import { describeQuery } from '../segments/segment-provider.js';
+import { itemContributions } from './item-contributions.js';
 import { userItemEvents } from './user-item-events.js';
 
 /** Item columns whose value names an item, in order of preference (as in the run report). */
@@ -139,8 +137,6 @@ export function explainUser(input: ExplainUserInput): UserExplanation {
   const engine = segmenter.engine;
   const events = userItemEvents(interactions, user);
   const userItems = matrix.items.subarray(matrix.userPtr[user], matrix.userPtr[user + 1]);
-  const toEngineItem = interactionIndexOfItems(items, interactions.itemIds);
-  const isTrained = (item: number): boolean => engine.itemUsers.itemPtr[item + 1]! > engine.itemUsers.itemPtr[item]!;
   const nameOf = itemNamer(items);
   const excludeInteracted = input.excludeInteracted ?? true;
   const topItems = input.topItems ?? 5;
@@ -155,14 +151,13 @@ export function explainUser(input: ExplainUserInput): UserExplanation {
 
   const segments = input.segments.map(({ label, query }): SegmentExplanation => {
     const queryText = describeQuery(query);
-    const served = segmenter.segment(query, { numResults: Math.max(1, engine.candidateCount), excludeInteracted });
-    const scoring = queryScoring(query, datasets, toEngineItem, isTrained);
-    if (served.result.error !== null || scoring === undefined) {
-      const message = served.result.error ?? 'no item matches the query';
-      return { label, queryText, scoredBy: 'none', standing: { status: 'error', message }, breakdown: false, score: 0, contributingItems: 0, topItems: [] };
+    const resolved = segmenter.resolve(query);
+    if ('error' in resolved) {
+      return { label, queryText, scoredBy: 'none', standing: { status: 'error', message: resolved.error }, breakdown: false, score: 0, contributingItems: 0, topItems: [] };
     }
-    const ranking = served.result.output.usersList;
-    const position = ranking.indexOf(userId);
+    const { scoring } = resolved;
+    const ranking = segmenter.rank(scoring, { numResults: Math.max(1, engine.candidateCount), excludeInteracted });
+    const position = ranking.indexOf(user);
     const standing: SegmentStanding =
       position >= 0
         ? { status: 'ranked', rank: position + 1, candidates: ranking.length, inSegment: position < numResults }
@@ -172,7 +167,8 @@ export function explainUser(input: ExplainUserInput): UserExplanation {
     if (contributions === undefined) {
       return { label, queryText, scoredBy: scoring.kind, standing, breakdown: false, score: 0, contributingItems: 0, topItems: [] };
     }
-    const matches = queryItems(query, datasets, toEngineItem, interactions.itemIds);
+    // The user's items are all trained, so the ones matching the query are among the scored items.
+    const matches = new Set<number>(scoring.kind === 'item' ? [scoring.item] : scoring.kind === 'items' ? scoring.items : []);
     let score = 0;
     const contributing: Array<{ item: number; contribution: number }> = [];
     for (const item of userItems) {
@@ -218,47 +214,6 @@ export function assertKnownUser(datasets: Datasets, userId: string): void {
   if (datasets.users.byId.has(userId) || datasets.interactions.userIds.includes(userId)) return;
   const files = [datasets.files.interactions, datasets.files.users].filter((file) => file !== '').join(' or ');
   throw new ConfigError([{ field: '--user', message: `USER_ID "${userId}" is not in ${files}; expected a USER_ID of the campaign's datasets` }]);
-}
-
-/** How the engine scores `query` (as `LocalSegmenter` resolves it), or undefined when it cannot. */
-function queryScoring(
-  query: SegmentQuery,
-  datasets: Datasets,
-  toEngineItem: Int32Array,
-  isTrained: (item: number) => boolean,
-): QueryScoring | undefined {
-  if ('itemId' in query) {
-    const item = datasets.interactions.itemIds.indexOf(query.itemId);
-    return item < 0 ? undefined : { kind: 'item', item };
-  }
-  let expression;
-  try {
-    expression = parseAttributeExpression(query.itemAttributes, datasets.items);
-  } catch (error) {
-    if (error instanceof AttributeExpressionError) return undefined;
-    throw error;
-  }
-  const resolved = attributeItems(expression, datasets.items, toEngineItem, isTrained);
-  switch (resolved.kind) {
-    case 'none':
-      return undefined;
-    case 'items':
-      return { kind: 'items', items: resolved.items };
-    case 'terms':
-      return { kind: 'terms', sets: resolved.sets };
-    case 'activity':
-      return { kind: 'activity' };
-  }
-}
-
-/** Engine items that are the query's item or match its expression. */
-function queryItems(query: SegmentQuery, datasets: Datasets, toEngineItem: Int32Array, itemIds: readonly string[]): Set<number> {
-  if ('itemId' in query) {
-    const item = itemIds.indexOf(query.itemId);
-    return new Set(item < 0 ? [] : [item]);
-  }
-  const rows = matchingItems(query.itemAttributes, datasets.items);
-  return new Set(Array.from(rows, (row) => toEngineItem[row]!).filter((item) => item >= 0));
 }
 
 function itemNamer(items: Items): (itemId: string) => string {

@@ -13,17 +13,7 @@
  * nothing here changes how the engine ranks.
  */
 import type { AffinityModel } from '../engine/affinity-model.js';
-
-/** Which trained items a query is scored through (mirrors the engine's `itemAffinity` / `itemSetAffinity` / `itemSetsAffinity`). */
-export type QueryScoring =
-  /** Item-Affinity for one engine item. */
-  | { kind: 'item'; item: number }
-  /** The trained items matching every term of an attribute query. */
-  | { kind: 'items'; items: Int32Array }
-  /** One set of trained items per term (no trained item matches them all); each set is scaled by 1/|set|. */
-  | { kind: 'terms'; sets: Int32Array[] }
-  /** Nothing is known of the query: users are ranked by activity, every contribution is 0. */
-  | { kind: 'activity' };
+import type { QueryScoring } from '../engine/local-segmenter.js';
 
 /**
  * The contribution c_j of every engine item j to the score of any user who interacted with j
