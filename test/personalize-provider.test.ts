@@ -13,6 +13,7 @@ import { createPersonalizeClients } from '../src/personalize/personalize-clients
 import { SegmentJobStore } from '../src/personalize/segment-job-store.js';
 import type { ProviderContext } from '../src/segments/provider-definition.js';
 import type { SegmentQuery } from '../src/segments/segment-provider.js';
+import { useExampleAwsCredentials } from './helpers/example-aws-credentials.js';
 
 const PERSONALIZE = 'https://personalize.us-east-1.amazonaws.com';
 const BUCKET = 'affinity-test-bucket';
@@ -26,20 +27,16 @@ const ITEM_A = 'b7b4e9a0-7c3e-4a1b-9f0e-3f2f1b6e0c03';
 const ITEM_B = '6f1e1b0d-2b7a-4b5e-8a9d-0a6c3e2f9b11';
 const ITEM_C = '0e4b2c5a-93f1-4d2e-b8a7-5c1d9e3f7a20';
 
-const savedEnv = { ...process.env };
 let stateDir: string;
 
+// Credentials come from the standard chain: here, the environment.
+useExampleAwsCredentials();
 beforeAll(() => {
-  // Credentials come from the standard chain: here, the environment.
-  process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
-  process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
   process.env.AWS_MAX_ATTEMPTS = '1';
-  process.env.AWS_EC2_METADATA_DISABLED = 'true';
-  for (const name of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_PERSONALIZE', 'AWS_PROFILE', 'AWS_REGION', 'AWS_SESSION_TOKEN']) delete process.env[name];
+  for (const name of ['AWS_REGION', 'AWS_SESSION_TOKEN']) delete process.env[name];
   nock.disableNetConnect();
 });
 afterAll(() => {
-  process.env = savedEnv;
   nock.enableNetConnect();
 });
 beforeEach(async () => {
