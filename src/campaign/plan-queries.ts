@@ -141,7 +141,8 @@ async function planNewItems(
         continue;
       }
       const expression = canonicalAttributeQuery(entry as string | Record<string, string | number | (string | number)[]>, datasets.items);
-      const valueProblems = attributeValueProblems(parseAttributeExpression(expression), datasets.items);
+      const parsed = parseAttributeExpression(expression);
+      const valueProblems = attributeValueProblems(parsed, datasets.items);
       if (valueProblems.length > 0) {
         issues.push(
           ...valueProblems.map((message) => ({ file: loaded.file, field, message: `${message} (items dataset ${datasets.files.items})` })),
@@ -150,7 +151,7 @@ async function planNewItems(
       }
       planned.push({
         query: { itemAttributes: expression },
-        label: parseAttributeExpression(expression).terms.map((term) => term.value).join(' / '),
+        label: parsed.terms.map((term) => term.value).join(' / '),
       });
     } catch (error) {
       if (error instanceof AttributeExpressionError) {
