@@ -34,10 +34,6 @@ export interface Dashboard {
 export const MIN_DASHBOARD_PASSWORD_LENGTH = 12;
 
 /**
- * Serves the dashboard.
- * @throws ConfigError when `AFFINITY_DASHBOARD_PASSWORD` is missing or shorter than 12 characters.
- */
-/**
  * The dashboard password from the environment.
  * @throws ConfigError when `AFFINITY_DASHBOARD_PASSWORD` is missing or shorter than 12 characters.
  */
