@@ -2,8 +2,8 @@
  * The `personalize` segment provider: each run's queries become Amazon Personalize batch segment
  * jobs (one per 500 itemId or 10 itemAttributes queries), whose `.out` files give the segments.
  *
- * `generate` is a loop over {@link BatchSegmentJobRunner.advance}; a queue can instead call
- * {@link PersonalizeSegmentProvider.plan} once and `runner.advance` as delayed re-checks.
+ * `generate` is a loop over {@link BatchSegmentJobRunner.advance}; a queue instead calls
+ * {@link PersonalizeSegmentProvider.advanceRun} as delayed re-checks, then `generate`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, RateLimitedError, TransientError } from '../core/errors.js';
