@@ -28,6 +28,17 @@ export interface ItemSegmentOptions {
   excludeInteracted?: boolean;
 }
 
+/** Which trained items a query is scored through (see {@link AffinityEngine.rankQuery}). */
+export type QueryScoring =
+  /** Item-Affinity for one engine item. */
+  | { kind: 'item'; item: number }
+  /** The trained items matching every term of an attribute query. */
+  | { kind: 'items'; items: Int32Array }
+  /** One set of trained items per term (no trained item matches them all); each set is scaled by 1/|set|. */
+  | { kind: 'terms'; sets: Int32Array[] }
+  /** Nothing is known of the query: users are ranked by activity. */
+  | { kind: 'activity' };
+
 /** A trained model bound to the interactions it scores. Not safe for concurrent queries. */
 export class AffinityEngine {
   readonly activity: Int32Array;
@@ -97,6 +108,20 @@ export class AffinityEngine {
   activityRanking(numResults: number): Int32Array {
     this.scores.fill(0);
     return this.ranker.top(this.scores, numResults);
+  }
+
+  /** Users (index, best first) for a resolved query, as the local provider serves it; `excludeInteracted` applies to Item-Affinity only. */
+  rankQuery(scoring: QueryScoring, options: ItemSegmentOptions): Int32Array {
+    switch (scoring.kind) {
+      case 'item':
+        return this.itemAffinity(scoring.item, options);
+      case 'items':
+        return this.itemSetAffinity(scoring.items, options.numResults);
+      case 'terms':
+        return this.itemSetsAffinity(scoring.sets, options.numResults);
+      case 'activity':
+        return this.activityRanking(options.numResults);
+    }
   }
 
   /** Ranks `scores` (one per user) with this engine's tie-break and candidate rules. */

@@ -5,7 +5,7 @@
 import type { Interactions, Items } from '../datasets/datasets.js';
 import { AttributeExpressionError, formatAttributeExpression, parseAttributeExpression } from '../expressions/index.js';
 import type { SegmentQuery, SegmentResult } from '../segments/segment-provider.js';
-import { AffinityEngine, type AffinityEngineOptions } from './affinity-engine.js';
+import { AffinityEngine, type AffinityEngineOptions, type QueryScoring } from './affinity-engine.js';
 import type { AffinityModel } from './affinity-model.js';
 import { attributeItems, interactionIndexOfItems } from './attribute-items.js';
 import type { UserItemMatrix } from './user-item-matrix.js';
@@ -16,17 +16,6 @@ export interface ServedSegment {
   /** Why the segment is less informed than usual (an attribute value never seen in training). */
   note?: string;
 }
-
-/** Which trained items a query is scored through (the engine's `itemAffinity` / `itemSetAffinity` / `itemSetsAffinity` / `activityRanking`). */
-export type QueryScoring =
-  /** Item-Affinity for one engine item. */
-  | { kind: 'item'; item: number }
-  /** The trained items matching every term of an attribute query. */
-  | { kind: 'items'; items: Int32Array }
-  /** One set of trained items per term (no trained item matches them all); each set is scaled by 1/|set|. */
-  | { kind: 'terms'; sets: Int32Array[] }
-  /** Nothing is known of the query: users are ranked by activity. */
-  | { kind: 'activity' };
 
 /** Options of one segment. */
 export interface SegmentOptions {
@@ -57,7 +46,7 @@ export class LocalSegmenter {
   segment(query: SegmentQuery, options: SegmentOptions): ServedSegment {
     const resolved = this.resolve(query);
     if ('error' in resolved) return { result: { input: query, output: { usersList: [] }, error: resolved.error } };
-    const ranked = this.rank(resolved.scoring, options);
+    const ranked = this.engine.rankQuery(resolved.scoring, options);
     return {
       result: { input: query, output: { usersList: Array.from(ranked, (u) => this.interactions.userIds[u]!) }, error: null },
       ...(resolved.note ? { note: resolved.note } : {}),
@@ -100,20 +89,6 @@ export class LocalSegmenter {
         };
       case 'activity':
         return { scoring: { kind: 'activity' }, note: unseenNote(resolved.unseen, 'ranked by user activity') };
-    }
-  }
-
-  /** Users (index, best first) for a resolved query; `excludeInteracted` applies to Item-Affinity only. */
-  rank(scoring: QueryScoring, options: SegmentOptions): Int32Array {
-    switch (scoring.kind) {
-      case 'item':
-        return this.engine.itemAffinity(scoring.item, options);
-      case 'items':
-        return this.engine.itemSetAffinity(scoring.items, options.numResults);
-      case 'terms':
-        return this.engine.itemSetsAffinity(scoring.sets, options.numResults);
-      case 'activity':
-        return this.engine.activityRanking(options.numResults);
     }
   }
 }

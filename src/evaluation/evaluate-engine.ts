@@ -238,14 +238,7 @@ async function evaluateQuerySets(
 
 /** Ranks the users of one query with a model engine, the way the local provider would. */
 export function rankWithEngine(engine: AffinityEngine, query: EvaluationQuery, depth: number): Int32Array {
-  if (query.item !== undefined) return engine.itemAffinity(query.item, { numResults: depth, excludeInteracted: true });
+  if (query.item !== undefined) return engine.rankQuery({ kind: 'item', item: query.item }, { numResults: depth, excludeInteracted: true });
   const attribute = query.attribute!;
-  switch (attribute.kind) {
-    case 'items':
-      return engine.itemSetAffinity(attribute.items, depth);
-    case 'terms':
-      return engine.itemSetsAffinity(attribute.sets, depth);
-    default:
-      return engine.activityRanking(depth);
-  }
+  return engine.rankQuery(attribute.kind === 'none' ? { kind: 'activity' } : attribute, { numResults: depth });
 }

@@ -9,7 +9,8 @@ import type { PlannedQuery } from '../campaign/planned-query.js';
 import { ConfigError } from '../core/errors.js';
 import type { Datasets, Items } from '../datasets/datasets.js';
 import type { AffinityModel } from '../engine/affinity-model.js';
-import { LocalSegmenter, type QueryScoring } from '../engine/local-segmenter.js';
+import type { QueryScoring } from '../engine/affinity-engine.js';
+import { LocalSegmenter } from '../engine/local-segmenter.js';
 import type { UserItemMatrix } from '../engine/user-item-matrix.js';
 import { describeQuery } from '../segments/segment-provider.js';
 import { itemContributions } from './item-contributions.js';
@@ -156,7 +157,7 @@ export function explainUser(input: ExplainUserInput): UserExplanation {
       return { label, queryText, scoredBy: 'none', standing: { status: 'error', message: resolved.error }, breakdown: false, score: 0, contributingItems: 0, topItems: [] };
     }
     const { scoring } = resolved;
-    const ranking = segmenter.rank(scoring, { numResults: Math.max(1, engine.candidateCount), excludeInteracted });
+    const ranking = engine.rankQuery(scoring, { numResults: Math.max(1, engine.candidateCount), excludeInteracted });
     const position = ranking.indexOf(user);
     const standing: SegmentStanding =
       position >= 0

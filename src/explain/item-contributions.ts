@@ -13,7 +13,7 @@
  * nothing here changes how the engine ranks.
  */
 import type { AffinityModel } from '../engine/affinity-model.js';
-import type { QueryScoring } from '../engine/local-segmenter.js';
+import type { QueryScoring } from '../engine/affinity-engine.js';
 
 /**
  * The contribution c_j of every engine item j to the score of any user who interacted with j
