@@ -50,7 +50,7 @@ export function audienceNameIssues(
 }
 
 /** Whether the campaign may plan more than one segment (known without its data). */
-export function canMakeSeveralSegments(campaign: Campaign): boolean {
+function canMakeSeveralSegments(campaign: Campaign): boolean {
   if (campaign.type === 'excess-inventory') {
     const { items } = campaign;
     return 'itemIds' in items ? items.itemIds.length > 1 : (items.maxItems ?? Infinity) > 1;

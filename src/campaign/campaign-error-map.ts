@@ -49,7 +49,7 @@ export function campaignErrorMap(issue: RawIssue): string | undefined {
 }
 
 /** `a string ("abc")`, `a number (1.5)`, `NaN`, `a list`, … for "got …" messages. */
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null (an empty value)';
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : `a number (${value})`;

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { campaignSchema } from './campaign-schema.js';
 
 /** The JSON Schema (draft 2020-12) of campaign files, as they are written (defaults optional). */
-export function campaignJsonSchema(): Record<string, unknown> {
+function campaignJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(campaignSchema(), { io: 'input', unrepresentable: 'any' });
   return { ...schema, $id: 'https://affinity-sync.dev/schema/campaign.schema.json', title: 'affinity-sync campaign' };
 }

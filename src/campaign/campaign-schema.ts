@@ -13,10 +13,6 @@ import { newItemsQuerySchema } from './new-items-query-schema.js';
 import { scheduleSchema } from './schedule-schema.js';
 import { strictBlock } from './strict-block.js';
 
-/** Campaign types: which Personalize recipe's segments a campaign asks for. */
-export const CAMPAIGN_TYPES = ['excess-inventory', 'new-items'] as const;
-export type CampaignType = (typeof CAMPAIGN_TYPES)[number];
-
 /** The `segment` block as the core sees it; its provider's schema checked the rest. */
 export interface SegmentBlock {
   /** Id of a registered segment provider (`local`, `personalize`). */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { strictBlock } from './strict-block.js';
 
 /** True when `timeZone` is an IANA zone name the runtime knows (`Europe/Berlin`, `UTC`). */
-export function isValidTimeZone(timeZone: string): boolean {
+function isValidTimeZone(timeZone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });
     return true;
@@ -17,7 +17,7 @@ export function isValidTimeZone(timeZone: string): boolean {
 }
 
 /** Why `cron` is not a 5- or 6-field cron expression, or undefined when it is one. */
-export function cronProblem(cron: string): string | undefined {
+function cronProblem(cron: string): string | undefined {
   const fields = cron.trim().split(/\s+/).filter(Boolean);
   if (fields.length !== 5 && fields.length !== 6) {
     return `expected a cron expression with 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), got ${fields.length}`;

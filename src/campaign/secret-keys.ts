@@ -28,7 +28,7 @@ const AWS_ADVICE =
   'AWS credentials come from the standard AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO or an instance role)';
 
 /** True for a key name such as `apiKey`, `access_token`, `hubspotToken`, `password`. */
-export function isSecretKey(key: string): boolean {
+function isSecretKey(key: string): boolean {
   const normalised = key.toLowerCase().replace(/[^a-z0-9]/g, '');
   return SECRET_KEYS.has(normalised) || SECRET_SUFFIXES.some((suffix) => normalised.endsWith(suffix));
 }

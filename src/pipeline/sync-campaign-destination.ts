@@ -35,7 +35,7 @@ function maxRemovalShareOf(config: { connector: string }): { maxRemovalShare?: n
 }
 
 /** Finds the connector of a destination entry. */
-export function connectorFor(loaded: LoadedCampaign, destinationIndex: number): { connector: DestinationConnector; config: { connector: string } } {
+function connectorFor(loaded: LoadedCampaign, destinationIndex: number): { connector: DestinationConnector; config: { connector: string } } {
   const config = loaded.campaign.destinations[destinationIndex];
   if (!config) throw new ConfigError([{ file: loaded.file, field: `destinations[${destinationIndex}]`, message: 'no such destination' }]);
   const connector = destinationConnectors.find((candidate) => candidate.id === config.connector);

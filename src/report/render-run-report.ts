@@ -11,7 +11,7 @@ import type { AudienceSyncReport } from '../sync/sync-audience.js';
 const count = (value: number) => value.toLocaleString('en-US');
 
 /** One line of what a sync did (or would do, in a dry run). */
-export function describeSync(sync: AudienceSyncReport): string {
+function describeSync(sync: AudienceSyncReport): string {
   if (sync.snapshot) {
     const written = sync.dryRun ? sync.plan.add : sync.outcomes.added;
     return `${sync.dryRun ? 'would write' : 'wrote'} ${count(written)} member${written === 1 ? '' : 's'}${sync.dryRun ? ' (replaces the file)' : ''}`;

@@ -8,7 +8,7 @@ import { ConfigError } from '../../core/errors.js';
 import type { CliContext } from '../cli-context.js';
 
 /** Checks one destination entry: validates it with the connector's schema, then `testConnection`. */
-export async function testDestination(raw: { connector: string } & Record<string, unknown>, context: CliContext): Promise<string> {
+async function testDestination(raw: { connector: string } & Record<string, unknown>, context: CliContext): Promise<string> {
   const { destinationConnectors } = await import('../../../connectors/index.js');
   const connector = destinationConnectors.find((candidate) => candidate.id === raw.connector);
   if (!connector) throw new ConfigError([{ field: 'connector', message: `unknown connector "${raw.connector}"; expected one of ${destinationConnectors.map((c) => c.id).join(', ')}` }]);
