@@ -38,12 +38,16 @@ export interface TrainedLocalModel {
 /** Builds the binary matrix of `interactions` and trains the default model on it. */
 export async function trainLocalModel(interactions: Interactions, options: TrainLocalModelOptions = {}): Promise<TrainedLocalModel> {
   const matrix = buildUserItemMatrix(interactions);
+  return trainOnMatrix(matrix, matrixFingerprint(matrix, interactions.userIds, interactions.itemIds), options);
+}
+
+async function trainOnMatrix(matrix: UserItemMatrix, fingerprint: string, options: TrainLocalModelOptions): Promise<TrainedLocalModel> {
   const model = await trainRp3beta(matrix, options.params, options.threads !== undefined ? { threads: options.threads } : {});
   return {
     matrix,
     saved: {
       model,
-      fingerprint: matrixFingerprint(matrix, interactions.userIds, interactions.itemIds),
+      fingerprint,
       numUsers: matrix.numUsers,
       engine: { attributePriorWeight: options.attributePriorWeight ?? defaultAttributePriorWeight },
       createdAt: new Date().toISOString(),
@@ -79,7 +83,7 @@ export async function obtainLocalModel(
       { modelFile },
       'the model file was trained on other data; retraining in memory (run `affinity-sync train` to refresh the file)',
     );
-    return { ...(await trainLocalModel(interactions, options)), source: 'trained' };
+    return { ...(await trainOnMatrix(matrix, fingerprint, options)), source: 'trained' };
   }
   const trained = await trainLocalModel(interactions, options);
   if (modelFile !== undefined) {
