@@ -120,9 +120,7 @@ async function runTier(tier: SyntheticTier, csv: boolean): Promise<BenchRow> {
 
 export const bench: BenchModule = {
   name: `Local engine (RP3beta) on synthetic tiers: segments of ${segmentUsers} users; "load" = binary matrix from typed arrays`,
-  async run({ tiers }) {
-    // `npm run bench -- --csv` also writes each tier as CSV and times the datasets reader on it.
-    const csv = process.argv.includes('--csv');
+  async run({ tiers, csv }) {
     const rows: BenchRow[] = [];
     const self = fileURLToPath(import.meta.url);
     for (const tier of tiers.filter((t): t is SyntheticTier => t in syntheticTiers)) {

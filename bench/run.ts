@@ -18,6 +18,10 @@ export interface BenchModule {
 export interface BenchOptions {
   /** Size tiers to run (S, M, L); modules ignore tiers they do not have. */
   tiers: string[];
+  /** `--csv`: the engine benchmark also writes each tier as CSV and times the datasets reader on it. */
+  csv?: boolean;
+  /** `--members N`: the HubSpot benchmark syncs N members instead of the tiers' sizes. */
+  members?: number;
 }
 
 const benchModules: Record<string, () => Promise<{ bench: BenchModule }>> = {
@@ -32,6 +36,8 @@ const USAGE = `usage: npm run bench -- [--tiers S,M,L] [--only ${Object.keys(ben
 
   --tiers   size tiers (default S,M,L; L takes minutes: 1M users, 50M interactions; 100k members)
   --only    benchmark modules to run (default: all)
+  --csv     engine: also write each tier as CSV and time the datasets reader on it
+  --members hubspot: sync this many members instead of the tiers' sizes
 `;
 
 function render(name: string, rows: BenchRow[]): string {
@@ -42,7 +48,13 @@ function render(name: string, rows: BenchRow[]): string {
 }
 
 const { values } = parseArgs({
-  options: { tiers: { type: 'string', default: 'S,M,L' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  options: {
+    tiers: { type: 'string', default: 'S,M,L' },
+    only: { type: 'string' },
+    csv: { type: 'boolean', default: false },
+    members: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
 });
 if (values.help) {
   process.stdout.write(USAGE);
@@ -54,7 +66,16 @@ if (unknown.length > 0) {
   process.stderr.write(`unknown benchmark ${unknown.join(', ')}\n${USAGE}`);
   process.exit(2);
 }
-const options: BenchOptions = { tiers: values.tiers.split(',').map((tier) => tier.trim().toUpperCase()).filter(Boolean) };
+const members = values.members === undefined ? undefined : Number(values.members);
+if (members !== undefined && !(Number.isInteger(members) && members >= 1)) {
+  process.stderr.write(`--members needs a whole number ≥ 1\n${USAGE}`);
+  process.exit(2);
+}
+const options: BenchOptions = {
+  tiers: values.tiers.split(',').map((tier) => tier.trim().toUpperCase()).filter(Boolean),
+  csv: values.csv,
+  ...(members !== undefined ? { members } : {}),
+};
 process.stdout.write(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GB RAM, Node ${process.version}\n\n`);
 for (const name of names) {
   const { bench } = await benchModules[name]!();
