@@ -4,6 +4,7 @@
  * number of items (I² floats, O(I³) time), so only for small catalogues.
  */
 import { z } from 'zod';
+import { easeMaxItems } from './ease-max-items.js';
 import type { UserItemMatrix } from './user-item-matrix.js';
 
 export const easeParamsSchema = z.object({
@@ -14,9 +15,6 @@ export const easeParamsSchema = z.object({
   lambda: z.number().positive().default(200),
 });
 export type EaseParams = z.infer<typeof easeParamsSchema>;
-
-/** Catalogues above this size are refused: the dense inverse would take too long in JavaScript. */
-export const easeMaxItems = 5_000;
 
 /** A trained EASE model: B by column (`weights[i + j·numItems]` = B[i, j]). */
 export interface EaseModel {

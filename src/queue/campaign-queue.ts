@@ -8,7 +8,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../core/logger.js';
 import { makeRunId } from '../pipeline/run-id.js';
 import { JobName, type CampaignRunRequest } from './job-data.js';
-import { CAMPAIGN_QUEUE_NAME, DEFAULT_RETRY_OPTIONS, type JobRetention, type QueueSettings, type RetryOptions } from './queue-settings.js';
+import { CAMPAIGN_QUEUE_NAME, type JobRetention, type QueueSettings } from './queue-settings.js';
+import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from './retry-options.js';
 import { openRedis } from './redis-connection.js';
 import type { RedisOutageLog } from './redis-outage-log.js';
 

@@ -7,7 +7,8 @@ import type { Logger } from '../core/logger.js';
 import type { CampaignRunPipeline, QueuedCampaign } from './campaign-run-pipeline.js';
 import { createCampaignProcessor } from './campaign-processor.js';
 import { campaignJobOptions } from './campaign-queue.js';
-import { CAMPAIGN_QUEUE_NAME, DEFAULT_RETRY_OPTIONS, type QueueSettings, type RetryOptions } from './queue-settings.js';
+import { CAMPAIGN_QUEUE_NAME, type QueueSettings } from './queue-settings.js';
+import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from './retry-options.js';
 import { openRedis } from './redis-connection.js';
 import { RunStateStore } from './run-state-store.js';
 

@@ -45,16 +45,6 @@ export const DEFAULT_JOB_RETENTION: JobRetention = {
   failedAgeSeconds: 30 * 24 * 3600,
 };
 
-/** Retries of a job. */
-export interface RetryOptions {
-  /** Attempts in all (the first included) after TransientErrors. @defaultValue 5 */
-  attempts: number;
-  /** Delay before the 2nd attempt in milliseconds; doubles each time, ±50 % jitter. @defaultValue 5000 */
-  backoffDelayMs: number;
-}
-
-export const DEFAULT_RETRY_OPTIONS: RetryOptions = { attempts: 5, backoffDelayMs: 5000 };
-
 /** Connection and naming of the queue of one deployment. */
 export interface QueueSettings {
   /** `REDIS_URL`. @defaultValue `redis://127.0.0.1:6379` */

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ConfigError } from '../../core/errors.js';
-import { easeMaxItems } from '../../engine/ease.js';
+import { easeMaxItems } from '../../engine/ease-max-items.js';
 import type { CandidateModel, RecipeName, SplitName } from '../../evaluation/evaluate-engine.js';
 import type { CliContext } from '../cli-context.js';
 

@@ -3,18 +3,8 @@
  * they do in each segment of a campaign — their rank, and the past items that make up their score.
  */
 import type { Command } from 'commander';
-import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
 import type { CliContext } from '../cli-context.js';
-
-const explainOptionsSchema = z.object({
-  campaign: z.string().min(1),
-  user: z.string().trim().min(1, 'expected a USER_ID'),
-  segment: z.string().min(1).optional(),
-  data: z.string().min(1).optional(),
-  top: z.coerce.number().int('expected a whole number').min(1, 'expected at least 1').max(1000, 'expected at most 1000'),
-  json: z.boolean().optional(),
-});
 
 export function register(program: Command, context: CliContext): void {
   program
@@ -31,6 +21,15 @@ export function register(program: Command, context: CliContext): void {
       '\nThe local engine scores a user by summing what each of their past items adds (its RP3beta weight towards\nthe query\'s items); "share" is that item\'s part of the score. Campaigns with provider personalize are\nexplained with the local engine on the same data.\n\nExample:\n  $ affinity-sync explain --campaign config/campaigns/new-items.yaml --user 2 --segment footwear\n\nExit codes: 0 done, 2 bad input (campaign file, unknown USER_ID or segment).',
     )
     .action(async (raw: Record<string, unknown>) => {
+      const { z } = await import('zod');
+      const explainOptionsSchema = z.object({
+        campaign: z.string().min(1),
+        user: z.string().trim().min(1, 'expected a USER_ID'),
+        segment: z.string().min(1).optional(),
+        data: z.string().min(1).optional(),
+        top: z.coerce.number().int('expected a whole number').min(1, 'expected at least 1').max(1000, 'expected at most 1000'),
+        json: z.boolean().optional(),
+      });
       const parsed = explainOptionsSchema.safeParse(raw);
       if (!parsed.success) {
         throw new ConfigError(parsed.error.issues.map((issue) => ({ field: `--${issue.path.join('.')}`, message: issue.message })));

@@ -7,7 +7,6 @@ import { ConfigError } from '../../core/errors.js';
 import type { Datasets } from '../../datasets/datasets.js';
 import type { CampaignReport } from '../../pipeline/run-campaign.js';
 import type { CliContext } from '../cli-context.js';
-import { createProgressLine } from '../progress-line.js';
 
 interface RunOptions {
   data?: string;
@@ -36,6 +35,7 @@ export function register(program: Command, context: CliContext): void {
       const { runCampaign, reportExitCode } = await import('../../pipeline/run-campaign.js');
       const { makeRunId } = await import('../../pipeline/run-id.js');
       const { renderRunReport } = await import('../../report/render-run-report.js');
+      const { createProgressLine } = await import('../progress-line.js');
       const loaded = await loadCampaigns(files.map((file) => resolve(context.cwd, file)));
       if (options.runId !== undefined && loaded.length !== 1) {
         throw new ConfigError(`--run-id resumes one campaign's run; got ${loaded.length} campaign files`);

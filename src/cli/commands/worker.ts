@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode } from '../../core/errors.js';
-import { DEFAULT_RETRY_OPTIONS } from '../../queue/queue-settings.js';
+import { DEFAULT_RETRY_OPTIONS } from '../../queue/retry-options.js';
 import type { CliContext } from '../cli-context.js';
 import { positiveInteger } from './status.js';
 
