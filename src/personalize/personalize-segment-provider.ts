@@ -30,17 +30,13 @@ import { SegmentJobStore } from './segment-job-store.js';
 const MAX_TRANSIENT_FAILURES = 3;
 const PROGRESS_STEP = 'personalize batch segment jobs';
 
-/**
- * Results of finished jobs this process read in {@link PersonalizeSegmentProvider.advanceRun}, by
- * state file, until a `generate` of the same run takes them: the queue's last round and the
- * segment step after it use two provider instances, and the output is read from S3 once.
- * Bounded, oldest first out (a run that never reaches `generate` reads S3 again at worst).
- */
-const finishedJobResults = new Map<string, { recordedAt: string; results: SegmentResult[] }>();
-const MAX_FINISHED_JOBS_KEPT = 50;
-
 export class PersonalizeSegmentProvider implements SegmentProvider {
   readonly id = 'personalize';
+  /**
+   * Results of jobs this instance read in {@link advanceRun}, by state file, until `generate` takes
+   * them: the queue hands the instance of its last round to the segment step, so S3 is read once.
+   */
+  private readonly finishedJobResults = new Map<string, { recordedAt: string; results: SegmentResult[] }>();
   /** Steps jobs forward; see {@link BatchSegmentJobRunner.advance}. */
   readonly runner: BatchSegmentJobRunner;
   /** Where job states are recorded (`<stateDir>/<run>/part-<N>.json`). */
@@ -206,19 +202,15 @@ export class PersonalizeSegmentProvider implements SegmentProvider {
   }
 
   private keepFinishedResults(state: SegmentJobState, results: SegmentResult[]): void {
-    const file = this.store.pathOf(state.runId, state.part);
-    finishedJobResults.delete(file);
-    finishedJobResults.set(file, { recordedAt: state.updatedAt, results });
-    const oldest = finishedJobResults.keys().next().value;
-    if (finishedJobResults.size > MAX_FINISHED_JOBS_KEPT && oldest !== undefined) finishedJobResults.delete(oldest);
+    this.finishedJobResults.set(this.store.pathOf(state.runId, state.part), { recordedAt: state.updatedAt, results });
   }
 
-  /** Kept results of a job recorded `done` (see {@link finishedJobResults}), removed as they are taken. */
+  /** Kept results of a job recorded `done` (see `finishedJobResults`), removed as they are taken. */
   private takeFinishedResults(state: SegmentJobState): SegmentResult[] | undefined {
     if (state.step !== 'done') return undefined;
     const file = this.store.pathOf(state.runId, state.part);
-    const kept = finishedJobResults.get(file);
-    finishedJobResults.delete(file);
+    const kept = this.finishedJobResults.get(file);
+    this.finishedJobResults.delete(file);
     // Only for the very state recorded when the output was read, not a later job under the same file.
     return kept?.recordedAt === state.updatedAt ? kept.results : undefined;
   }

@@ -8,7 +8,7 @@ import { planQueries } from '../campaign/plan-queries.js';
 import type { Items } from '../datasets/datasets.js';
 import { mergeItems } from '../datasets/merge-items.js';
 import { UsersIdentityResolver } from '../identity/users-resolver.js';
-import { describeQuery, queryKey, type SegmentResult } from '../segments/segment-provider.js';
+import { describeQuery, queryKey, type SegmentProvider, type SegmentResult } from '../segments/segment-provider.js';
 import type { CampaignSegments, RunSegment } from './campaign-segments.js';
 import { createCampaignProvider } from './create-campaign-provider.js';
 import { loadCampaignDatasets } from './load-campaign-datasets.js';
@@ -20,7 +20,14 @@ import { makeRunId } from './run-id.js';
  * @throws ConfigError for bad campaign input (unknown items or columns), DataError for bad datasets,
  *   and whatever the provider throws for whole-job problems.
  */
-export async function generateCampaignSegments(loaded: LoadedCampaign, ctx: RunContext): Promise<CampaignSegments> {
+export async function generateCampaignSegments(
+  loaded: LoadedCampaign,
+  ctx: RunContext,
+  options: {
+    /** The campaign's provider as an earlier step of this run left it (the queue's last job round): results it read are not read again. */
+    provider?: SegmentProvider;
+  } = {},
+): Promise<CampaignSegments> {
   const { campaign } = loaded;
   const runId = ctx.runId ?? makeRunId(campaign.name);
   const datasets = await loadCampaignDatasets(loaded, ctx);
@@ -36,14 +43,14 @@ export async function generateCampaignSegments(loaded: LoadedCampaign, ctx: RunC
   // New items are not in the catalog yet: the provider reaches them through their attributes.
   const providerDatasets = newItems.length > 0 ? { ...datasets, items: mergeItems(datasets.items, newItems) } : datasets;
 
-  const { definition, provider } = createCampaignProvider(loaded, providerDatasets, ctx);
+  const provider = options.provider ?? createCampaignProvider(loaded, providerDatasets, ctx).provider;
   if (ctx.resume) {
     const resumable = provider.hasRun ? await provider.hasRun(runId) : false;
     if (!resumable) {
       throw new ConfigError(
         provider.hasRun
           ? `--run-id ${runId}: no earlier run of that id under ${ctx.stateDir}; leave --run-id out to start a new run`
-          : `--run-id: the ${definition.id} provider keeps no jobs between runs, so there is nothing to resume; leave --run-id out`,
+          : `--run-id: the ${provider.id} provider keeps no jobs between runs, so there is nothing to resume; leave --run-id out`,
       );
     }
   }
@@ -82,7 +89,7 @@ export async function generateCampaignSegments(loaded: LoadedCampaign, ctx: RunC
   return {
     runId,
     campaign: campaign.name,
-    provider: definition.id,
+    provider: provider.id,
     numResults: campaign.segment.numResults,
     generatedAt: new Date().toISOString(),
     ...(planNotes.length > 0 ? { notes: planNotes } : {}),

@@ -4,9 +4,8 @@
  * A provider with a long external job (Personalize: `advanceRun`) is driven by delayed re-checks:
  * each segment-job round takes the provider's jobs as far as they go without waiting and, while
  * they run, the job is delayed by the provider's `waitMs`. Once they are done, the ordinary
- * `generateCampaignSegments` runs: the provider resumes its recorded, finished jobs (same run id,
- * same state directory), so it returns at once and the segments are assembled exactly as `run`
- * assembles them.
+ * `generateCampaignSegments` runs with the provider of that last round, which serves the results it
+ * has just read, so the segments are assembled exactly as `run` assembles them.
  */
 import { loadCampaigns, type LoadedCampaign } from '../campaign/load-campaign.js';
 import { planQueries } from '../campaign/plan-queries.js';
@@ -37,20 +36,21 @@ interface StepState {
 
 /**
  * One round of a steppable provider's jobs.
- * @returns the wait before the next round, or undefined when the jobs are done (or the provider
- *   is not steppable: then `generateCampaignSegments` does everything).
+ * @returns the wait before the next round while its jobs run; else the provider as the round left
+ *   it (it holds what it read, so the segment step does not read it again), or nothing when the
+ *   provider is not steppable (then `generateCampaignSegments` does everything).
  */
-async function advanceExternalJobs(loaded: LoadedCampaign, ctx: RunContext & { runId: string }): Promise<number | undefined> {
-  if (loaded.campaign.segment.provider === 'local') return undefined;
+async function advanceExternalJobs(loaded: LoadedCampaign, ctx: RunContext & { runId: string }): Promise<{ waitMs: number } | { provider?: SegmentProvider }> {
+  if (loaded.campaign.segment.provider === 'local') return {};
   const datasets = await loadCampaignDatasets(loaded, ctx);
   const planned = await planQueries(loaded, datasets);
   const { provider } = createCampaignProvider(loaded, datasets, ctx);
-  if (!isSteppable(provider)) return undefined;
+  if (!isSteppable(provider)) return {};
   const round = await provider.advanceRun(
     planned.map((entry) => entry.query),
     { numResults: loaded.campaign.segment.numResults, runId: ctx.runId },
   );
-  return round.done ? undefined : round.waitMs;
+  return round.done ? { provider } : { waitMs: round.waitMs };
 }
 
 /** The pipeline `run` uses, step by step. */
@@ -63,12 +63,12 @@ export function createDefaultPipeline(): CampaignRunPipeline<LoadedCampaign, Cam
     },
     async generateSegments(campaign, ctx, state) {
       const runCtx = { ...ctx, runId: ctx.runId ?? campaign.campaign.name, datasetCache: ctx.datasetCache ?? new Map<string, Promise<Datasets>>() };
-      const waitMs = await advanceExternalJobs(campaign, runCtx);
-      if (waitMs !== undefined) {
+      const round = await advanceExternalJobs(campaign, runCtx);
+      if ('waitMs' in round) {
         const rounds = (state as StepState | undefined)?.rounds ?? 0;
-        return { done: false, state: { rounds: rounds + 1 } satisfies StepState, waitMs };
+        return { done: false, state: { rounds: rounds + 1 } satisfies StepState, waitMs: round.waitMs };
       }
-      const segments = await generateCampaignSegments(campaign, runCtx);
+      const segments = await generateCampaignSegments(campaign, runCtx, round);
       const members = segments.segments.reduce((sum, segment) => sum + segment.resolved.members.length, 0);
       return { done: true, segments, summary: { segments: segments.segments.length, members } };
     },
