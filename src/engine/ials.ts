@@ -4,7 +4,7 @@
  * Confidence c = 1 + α on observed pairs, preference 1; zero elsewhere with confidence 1.
  */
 import { z } from 'zod';
-import { seededRandom } from '../evaluation/seeded-random.js';
+import { seededRandom, standardNormal } from '../evaluation/seeded-random.js';
 import { itemUserIndex, type UserItemMatrix } from './user-item-matrix.js';
 
 export const ialsParamsSchema = z.object({
@@ -38,10 +38,9 @@ export function trainIals(matrix: UserItemMatrix, params: Partial<IalsParams> = 
   const p = ialsParamsSchema.parse(params);
   const k = p.factors;
   const random = seededRandom(p.seed);
-  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const scale = 0.1 / Math.sqrt(k);
-  const users = Float32Array.from({ length: matrix.numUsers * k }, () => gaussian() * scale);
-  const items = Float32Array.from({ length: matrix.numItems * k }, () => gaussian() * scale);
+  const users = Float32Array.from({ length: matrix.numUsers * k }, () => standardNormal(random) * scale);
+  const items = Float32Array.from({ length: matrix.numItems * k }, () => standardNormal(random) * scale);
   const byItem = itemUserIndex(matrix);
   for (let epoch = 0; epoch < p.epochs; epoch++) {
     solveRows(users, items, matrix.userPtr, matrix.items, k, p);

@@ -15,6 +15,11 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** A standard normal draw from `random` (Box–Muller, cosine branch; uses two uniforms). */
+export function standardNormal(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
 /** Shuffles `array` in place (Fisher–Yates) with `random`. */
 export function shuffleInPlace<T extends { length: number; [index: number]: unknown }>(array: T, random: () => number): T {
   for (let i = array.length - 1; i > 0; i--) {

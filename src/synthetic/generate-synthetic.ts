@@ -9,7 +9,7 @@
  * A share of items are new: in the items dataset, never in the interactions.
  */
 import type { Interactions, Items, UserRecord } from '../datasets/datasets.js';
-import { seededRandom } from '../evaluation/seeded-random.js';
+import { seededRandom, shuffleInPlace, standardNormal } from '../evaluation/seeded-random.js';
 
 /** Size and shape of a synthetic dataset. */
 export interface SyntheticSpec {
@@ -90,13 +90,7 @@ export function generateSynthetic(spec: SyntheticSpec): SyntheticData {
   // Per category: its warm items in a random popularity order, with a Zipf cumulative weight.
   const byCategory: number[][] = Array.from({ length: categories }, () => []);
   for (let i = 0; i < warmCount; i++) byCategory[itemCategory[i]!]!.push(i);
-  const categoryItems = byCategory.map((list) => {
-    for (let k = list.length - 1; k > 0; k--) {
-      const j = Math.floor(random() * (k + 1));
-      [list[k], list[j]] = [list[j]!, list[k]!];
-    }
-    return Int32Array.from(list);
-  });
+  const categoryItems = byCategory.map((list) => Int32Array.from(shuffleInPlace(list, random)));
   const categoryCdf = categoryItems.map((list) => {
     const cdf = new Float64Array(list.length);
     let total = 0;
@@ -114,8 +108,7 @@ export function generateSynthetic(spec: SyntheticSpec): SyntheticData {
   for (let u = 0; u < users; u++) {
     primary[u] = Math.floor(random() * categories);
     secondary[u] = (primary[u]! + 1 + Math.floor(random() * (categories - 1))) % categories;
-    const gaussian = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-    activity[u] = Math.exp(gaussian);
+    activity[u] = Math.exp(standardNormal(random));
     activityTotal += activity[u]!;
   }
   const scale = spec.interactions / activityTotal;
