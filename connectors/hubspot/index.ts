@@ -18,5 +18,6 @@ export const hubspotConnector: DestinationConnector<HubSpotConfig> = {
   capabilities: { modes: ['additive', 'mirror'] },
   modeOf: (config) => config.mode,
   audienceNameOf: (config) => config.list,
+  maxRemovalShareOf: (config) => config.maxRemovalShare,
   open: openHubSpotSession,
 };

@@ -23,6 +23,7 @@ export function createMailchimpConnector(apiOptions: MailchimpApiOptions = {}): 
     capabilities: { modes: ['additive', 'mirror'], resumable: true },
     modeOf: (config) => config.mode,
     audienceNameOf: (config) => config.tag,
+    maxRemovalShareOf: (config) => config.maxRemovalShare,
     open(config, context) {
       // A key without a data centre fails here, before any request.
       const credentials = readMailchimpCredentials(context.env, config.baseUrl);

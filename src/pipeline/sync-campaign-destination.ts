@@ -28,12 +28,6 @@ export interface DestinationReport {
   segments: SegmentDestinationReport[];
 }
 
-/** A destination's `maxRemovalShare` (mirror mode), for connectors whose config has one. */
-function maxRemovalShareOf(config: { connector: string }): { maxRemovalShare?: number } {
-  const share = (config as { maxRemovalShare?: unknown }).maxRemovalShare;
-  return typeof share === 'number' ? { maxRemovalShare: share } : {};
-}
-
 /** Finds the connector of a destination entry. */
 function connectorFor(loaded: LoadedCampaign, destinationIndex: number): { connector: DestinationConnector; config: { connector: string } } {
   const config = loaded.campaign.destinations[destinationIndex];
@@ -135,7 +129,7 @@ export async function syncCampaignDestination(
         progress: progressFor?.(segmentIndex),
         logger: ctx.logger,
         signal: ctx.signal,
-        ...maxRemovalShareOf(config),
+        maxRemovalShare: connector.maxRemovalShareOf?.(config),
       });
       ctx.onProgress?.({ step: `${connector.id}: ${spec.name}`, finished: true });
       report.segments.push({ segment: segment.label, sync });

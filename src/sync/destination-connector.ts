@@ -134,5 +134,7 @@ export interface DestinationConnector<Config extends { connector: string } = { c
   modeOf(config: Config): SyncMode;
   /** Audience name template of a configured destination, e.g. `affinity {{campaign}} {{query}}`. */
   audienceNameOf(config: Config): string;
+  /** Mirror mode: the largest share of an audience one run may remove, when the destination sets one (`syncAudience`'s `maxRemovalShare`). */
+  maxRemovalShareOf?(config: Config): number | undefined;
   open(config: Config, context: ConnectorContext): ConnectorSession;
 }
