@@ -8,6 +8,7 @@ import { destinationConnectors } from '../../connectors/index.js';
 import type { DestinationConnector } from '../sync/destination-connector.js';
 import type { SegmentProviderDefinition } from '../segments/provider-definition.js';
 import { segmentProviders } from '../segments/providers.js';
+import { alertsSchema } from '../alerts/alerts-schema.js';
 import { excessInventoryItemsSchema } from './excess-inventory-items-schema.js';
 import { newItemsQuerySchema } from './new-items-query-schema.js';
 import { scheduleSchema } from './schedule-schema.js';
@@ -75,6 +76,7 @@ function commonShape(segment: z.ZodType<SegmentBlock>, destination: z.ZodType<De
     segment,
     destinations: z.array(destination).min(1, 'expected at least one destination').describe('Where the audiences go'),
     schedule: scheduleSchema.optional(),
+    alerts: alertsSchema.optional(),
   };
 }
 

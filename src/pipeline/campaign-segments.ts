@@ -34,6 +34,8 @@ export interface CampaignSegments {
   generatedAt: string;
   /** What the user should know about the plan (e.g. inventory rows skipped). */
   notes?: string[];
+  /** ISO 8601 time of the latest interaction in the data (for the `staleDataDays` alert). */
+  dataEndsAt?: string;
   segments: RunSegment[];
 }
 
@@ -52,6 +54,7 @@ const campaignSegmentsSchema = z.object({
   numResults: z.number().int(),
   generatedAt: z.string(),
   notes: z.array(z.string()).optional(),
+  dataEndsAt: z.string().optional(),
   segments: z.array(
     z.object({
       label: z.string(),

@@ -5,7 +5,7 @@
 import { ConfigError, DataError } from '../core/errors.js';
 import type { LoadedCampaign } from '../campaign/load-campaign.js';
 import { planQueries } from '../campaign/plan-queries.js';
-import type { Items } from '../datasets/datasets.js';
+import type { Interactions, Items } from '../datasets/datasets.js';
 import { mergeItems } from '../datasets/merge-items.js';
 import { UsersIdentityResolver } from '../identity/users-resolver.js';
 import { describeQuery, queryKey, type SegmentProvider, type SegmentResult } from '../segments/segment-provider.js';
@@ -93,6 +93,14 @@ export async function generateCampaignSegments(
     numResults: campaign.segment.numResults,
     generatedAt: new Date().toISOString(),
     ...(planNotes.length > 0 ? { notes: planNotes } : {}),
+    ...latestInteraction(datasets.interactions),
     segments,
   };
+}
+
+/** `dataEndsAt`: the time of the latest interaction, when there is one. */
+function latestInteraction(interactions: Interactions): { dataEndsAt?: string } {
+  let latest = -Infinity;
+  for (const timestamp of interactions.timestamp) if (timestamp > latest) latest = timestamp;
+  return Number.isFinite(latest) ? { dataEndsAt: new Date(latest * 1000).toISOString() } : {};
 }

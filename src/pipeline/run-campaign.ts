@@ -3,6 +3,9 @@
  * two steps as separate jobs.
  */
 import type { LoadedCampaign } from '../campaign/load-campaign.js';
+import type { Alert } from '../alerts/evaluate-alerts.js';
+import { raiseAlerts } from '../alerts/raise-alerts.js';
+import type { AlertDelivery } from '../alerts/send-alert-webhook.js';
 import { isUserFacing } from '../core/errors.js';
 import type { CampaignSegments } from './campaign-segments.js';
 import { generateCampaignSegments } from './generate-campaign-segments.js';
@@ -45,6 +48,12 @@ export interface CampaignReport {
   destinations: Array<DestinationReport | FailedDestination>;
   startedAt: string;
   durationMs: number;
+  /** ISO 8601 time of the latest interaction in the data. */
+  dataEndsAt?: string;
+  /** Alerts this run raised (the campaign's `alerts:` rules). */
+  alerts?: Alert[];
+  /** What became of the alert webhook post, when one was sent. */
+  alertDelivery?: AlertDelivery;
 }
 
 /** Exit code of a finished run: 2 when a destination rejected the user's config, 1 when anything failed, else 0. */
@@ -100,6 +109,7 @@ export async function runCampaign(loaded: LoadedCampaign, ctx: RunContext): Prom
   const segments = await generateCampaignSegments(loaded, runCtx);
   report.segments = summarise(segments);
   report.notes = segments.notes ?? [];
+  if (segments.dataEndsAt !== undefined) report.dataEndsAt = segments.dataEndsAt;
 
   for (const destinationIndex of loaded.campaign.destinations.keys()) {
     try {
@@ -115,5 +125,6 @@ export async function runCampaign(loaded: LoadedCampaign, ctx: RunContext): Prom
     }
   }
   report.durationMs = Date.now() - started;
+  await raiseAlerts(report, loaded.campaign.alerts, undefined, runCtx);
   return report;
 }

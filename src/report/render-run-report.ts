@@ -100,6 +100,11 @@ export function renderRunReport(reports: readonly CampaignReport[], cwd: string)
     for (const destination of report.destinations) {
       if ('error' in destination) out.push(`  destination ${destination.destinationIndex + 1} (${destination.connector}) FAILED: ${destination.error}`);
     }
+    for (const alert of report.alerts ?? []) out.push(`  ALERT ${alert.rule}: ${alert.message}`);
+    if (report.alertDelivery) {
+      const { delivered, attempts, error } = report.alertDelivery;
+      out.push(delivered ? '  alerts sent to the webhook' : `  alert webhook FAILED after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}: ${error ?? 'unknown error'} (the run itself is not affected)`);
+    }
     const merged = report.segments.reduce((sum, segment) => sum + segment.mergedDuplicates, 0);
     if (merged === 1) out.push('  1 USER_ID shared an email with a better-ranked user and was merged into that member.');
     if (merged > 1) out.push(`  ${count(merged)} USER_IDs shared an email with a better-ranked user and were merged into that member.`);
