@@ -116,7 +116,7 @@ describe('loadCampaign', () => {
         file,
         line: 2,
         field: 'numresults',
-        message: 'unknown key "numresults"; expected one of type, name, description, data, segment, destinations, schedule, items',
+        message: 'unknown key "numresults"; expected one of type, name, description, data, segment, destinations, schedule, alerts, items',
       },
     ]);
   });
