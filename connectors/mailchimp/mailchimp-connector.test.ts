@@ -194,6 +194,28 @@ describe('mailchimp connector', () => {
     expect(report.failureCodes).toEqual({ tagRejected: 1 });
   });
 
+  it('turns the per-address signup throttle into a retryable failure with its reason in words, without retrying it now', async () => {
+    tagFound();
+    api().get(`/3.0/lists/${LIST}/members`).query(membersQuery(0)).reply(200, replyMembers([]));
+    api()
+      .put(`/3.0/lists/${LIST}/members/${subscriberHash('busy@example.com')}`, { email_address: 'busy@example.com', status_if_new: 'pending' })
+      .query({ skip_merge_validation: 'true' })
+      .reply(400, problem(400, 'Invalid Resource', "busy@example.com has signed up to a lot of lists very recently; we're not allowing more signups for now"), PROBLEM_HEADERS);
+    const session = connector.open(config({ newMembers: 'pending' }), context);
+    const audience = await session.ensureAudience(spec, { dryRun: false });
+    const outcomes = await session.apply(audience, { add: [member('busy@example.com', 1)], remove: [] });
+    expect(outcomes).toEqual([
+      {
+        email: 'busy@example.com',
+        kind: 'failed',
+        retryable: true,
+        code: 'signupThrottled',
+        reason: 'Mailchimp is holding back sign-ups of this address for now (it joined many lists recently); it passes with time, so the next run retries it',
+      },
+    ]);
+    expect(JSON.stringify(outcomes)).not.toContain('lot of lists');
+  });
+
   it('rejects a key without a data centre before any request, without quoting it', () => {
     const open = () => connector.open(config(), { ...context, env: { MAILCHIMP_API_KEY: '0123456789abcdef0123456789abcdef' } });
     expect(open).toThrow(ConfigError);

@@ -17,6 +17,8 @@ import {
 export interface MailchimpProblem {
   status: number;
   title: string;
+  /** The problem's `detail`, for classification only: it may hold an email address, so never quote or log it. */
+  detail: string;
 }
 
 /** Network failures that may pass: retried. */
@@ -41,8 +43,11 @@ export function problemOf(error: unknown): MailchimpProblem | undefined {
       body = undefined;
     }
   }
-  const title = typeof body === 'object' && body !== null && typeof (body as { title?: unknown }).title === 'string' ? (body as { title: string }).title : '';
-  return { status, title };
+  const field = (name: 'title' | 'detail'): string => {
+    const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+    return typeof value === 'string' ? value : '';
+  };
+  return { status, title: field('title'), detail: field('detail') };
 }
 
 /** Wait before retrying a 429: `Retry-After` when Mailchimp sends it (undocumented), else `fallbackMs`. */

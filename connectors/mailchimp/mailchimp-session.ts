@@ -29,6 +29,17 @@ const PAGE_SIZE = 1000;
 const TAGGABLE: ReadonlySet<MemberStatus> = new Set(['subscribed', 'pending', 'transactional']);
 /** 400 titles that mean this person must not be (re)added: a skip, never a retry (§A3). */
 const CONSENT_TITLES = new Set(['Member In Compliance State', 'Forgotten Email Not Subscribed']);
+/**
+ * Mailchimp refuses to add an address that "has signed up to a lot of lists very recently" (400
+ * `Invalid Resource`, a per-address throttle): it passes with time, so the record is a retryable
+ * failure. Seen in the wild: ibericode/mailchimp-for-wordpress#506, JustFixNYC/tenants2#1576.
+ */
+const SIGNUP_THROTTLE = /signed up to a lot of lists very recently/i;
+/** Failure code and reason of a throttled sign-up. */
+export const SIGNUP_THROTTLED = {
+  code: 'signupThrottled',
+  reason: 'Mailchimp is holding back sign-ups of this address for now (it joined many lists recently); it passes with time, so the next run retries it',
+} as const;
 /** Skip reason of an email that is not in the audience while `newMembers` is `skip`. */
 export const NOT_A_MEMBER = 'not a member';
 
@@ -138,6 +149,7 @@ export class MailchimpSession implements ConnectorSession {
     } catch (error) {
       const problem = problemOf((error as { cause?: unknown }).cause);
       if (problem?.status === 400 && CONSENT_TITLES.has(problem.title)) return { email: member.email, kind: 'skipped', reason: problem.title };
+      if (problem?.status === 400 && SIGNUP_THROTTLE.test(problem.detail)) return { email: member.email, kind: 'failed', retryable: true, ...SIGNUP_THROTTLED };
       if (problem?.status === 400) return { email: member.email, kind: 'failed', retryable: false, code: problem.title || 'Bad Request' };
       throw error;
     }

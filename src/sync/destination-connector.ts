@@ -59,7 +59,7 @@ export type RecordOutcome =
   | { email: string; kind: 'alreadyMember' }
   | { email: string; kind: 'removed' }
   | { email: string; kind: 'skipped'; reason: string }
-  | { email: string; kind: 'failed'; retryable: boolean; code: string };
+  | { email: string; kind: 'failed'; retryable: boolean; code: string; reason?: string };
 
 export type OutcomeKind = RecordOutcome['kind'];
 
