@@ -1,5 +1,6 @@
 /** Campaign config of the `file` destination. */
 import { z } from 'zod';
+import { retirePolicySchema } from '../../src/lifecycle/retire-policy.js';
 
 export const fileConfigSchema = z
   .object({
@@ -15,6 +16,12 @@ export const fileConfigSchema = z
      * @defaultValue `{{campaign}}-{{query}}`
      */
     name: z.string().min(1, 'expected a file name template').default('{{campaign}}-{{query}}'),
+    /**
+     * A file no run produces any more: `keep`, `empty` (rewrite it with no members, and its
+     * manifest) or `delete` (delete the file and its manifest).
+     * @defaultValue `empty`
+     */
+    retire: retirePolicySchema,
   })
   .strict();
 

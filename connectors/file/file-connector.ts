@@ -162,6 +162,13 @@ class FileSession implements ConnectorSession {
     }
   }
 
+  /** Deletes the CSV and its manifest (a retired audience); a file already gone is fine. */
+  async deleteAudience(ref: AudienceRef): Promise<void> {
+    await this.abort(ref);
+    await rm(ref.id.replace(/\.csv$/, '.manifest.json'), { force: true });
+    await rm(ref.id, { force: true });
+  }
+
   async abort(ref: AudienceRef): Promise<void> {
     const audience = this.open.get(ref.id);
     if (!audience) return;
@@ -200,5 +207,6 @@ export const fileConnector: DestinationConnector<FileConfig> = {
   capabilities: { modes: ['mirror'], resumable: false },
   modeOf: () => 'mirror',
   audienceNameOf: (config) => config.name,
+  retirePolicyOf: (config) => config.retire,
   open: (config, context) => new FileSession(config, context),
 };

@@ -3,6 +3,7 @@
  * `HUBSPOT_ACCESS_TOKEN` in the environment.
  */
 import { z } from 'zod';
+import { retirePolicySchema } from '../../src/lifecycle/retire-policy.js';
 import { maxRemovalShareSchema } from '../../src/sync/mirror-config.js';
 import { AUDIENCE_NAME_PLACEHOLDERS } from '../../src/sync/render-audience-name.js';
 
@@ -40,6 +41,12 @@ export const hubSpotConfigSchema = z.strictObject({
    * @defaultValue 0.5
    */
   maxRemovalShare: maxRemovalShareSchema,
+  /**
+   * A list no run produces any more: `keep`, `empty` (remove the contacts this campaign added) or
+   * `delete` (delete the list; HubSpot keeps it restorable for 90 days; contacts are untouched).
+   * @defaultValue `empty` in mirror mode, `keep` in additive mode
+   */
+  retire: retirePolicySchema,
   /**
    * Create contacts for segment members HubSpot does not know yet (batch upsert by email). When false,
    * such members are skipped with the reason `not a contact`. New contacts may count as marketing contacts.

@@ -143,3 +143,15 @@ export async function addAndRemoveMemberships(
     missing: response.recordIdsMissing ?? [],
   };
 }
+
+/**
+ * `DELETE /crm/v3/lists/{listId}` (204): HubSpot keeps a deleted list restorable for 90 days; its
+ * contacts are untouched. A list already gone (404) is fine.
+ */
+export async function deleteList(portal: HubSpotPortal, listId: string): Promise<void> {
+  await portal.call(
+    'deleting the list',
+    () => portal.client.crm.lists.listsApi.removeWithHttpInfo(listId),
+    (error) => (error.code === 404 ? { value: undefined } : undefined),
+  );
+}

@@ -19,6 +19,7 @@ import {
   addAndRemoveMemberships,
   assertWritableList,
   createContactList,
+  deleteList,
   findListByName,
   membershipPages,
 } from './hubspot-lists.js';
@@ -76,13 +77,19 @@ export function openHubSpotSession(config: HubSpotConfig, context: ConnectorCont
       const found = await findListByName(portal, spec.name);
       if (found) {
         assertWritableList(found);
-        return { id: found.listId, name: found.name, created: false };
+        return { id: found.listId, name: found.name, created: false, location: listLocation(found.listId, found.name) };
       }
-      if (dryRun) return { id: '', name: spec.name, created: false };
+      if (dryRun) return { id: '', name: spec.name, created: false, location: `HubSpot list "${spec.name}" (not created yet)` };
       const { list, created } = await createContactList(portal, spec.name);
       assertWritableList(list);
       logger.info({ listId: list.listId, created }, 'hubspot list ready');
-      return { id: list.listId, name: list.name, created };
+      return { id: list.listId, name: list.name, created, location: listLocation(list.listId, list.name) };
+    },
+
+    async deleteAudience(audience: AudienceRef) {
+      if (!audience.id) return;
+      await deleteList(portal, audience.id);
+      logger.info({ listId: audience.id }, 'hubspot list deleted');
     },
 
     async *listMembers(audience: AudienceRef) {
@@ -150,6 +157,10 @@ export function openHubSpotSession(config: HubSpotConfig, context: ConnectorCont
       return outcomes;
     },
   };
+}
+
+function listLocation(listId: string, name: string): string {
+  return `HubSpot list ${listId} "${name}"`;
 }
 
 function uniqueIds(emails: readonly string[], contactIds: ReadonlyMap<string, string>): string[] {

@@ -96,19 +96,19 @@ describe('hubspot ensureAudience', () => {
   it('finds the MANUAL list by name without creating one', async () => {
     const token = freshToken();
     api(token).get(BY_NAME).reply(200, listWire('42'));
-    await expect(open(token).ensureAudience(spec, { dryRun: false })).resolves.toEqual({ id: '42', name: LIST_NAME, created: false });
+    await expect(open(token).ensureAudience(spec, { dryRun: false })).resolves.toEqual({ id: '42', name: LIST_NAME, created: false, location: `HubSpot list 42 "${LIST_NAME}"` });
   });
 
   it('creates the list (objectTypeId 0-1, MANUAL) when the name is unknown', async () => {
     const token = freshToken();
     unknownListThenCreate(token, 'c1').reply(200, listWire('77'));
-    await expect(open(token).ensureAudience(spec, { dryRun: false })).resolves.toEqual({ id: '77', name: LIST_NAME, created: true });
+    await expect(open(token).ensureAudience(spec, { dryRun: false })).resolves.toEqual({ id: '77', name: LIST_NAME, created: true, location: `HubSpot list 77 "${LIST_NAME}"` });
   });
 
   it('treats a 400 "does not exist" as absent and creates nothing in a dry run', async () => {
     const token = freshToken();
     api(token).get(BY_NAME).reply(400, { status: 'error', message: `List with name ${LIST_NAME} does not exist`, correlationId: 'c2', category: 'VALIDATION_ERROR' });
-    await expect(open(token).ensureAudience(spec, { dryRun: true })).resolves.toEqual({ id: '', name: LIST_NAME, created: false });
+    await expect(open(token).ensureAudience(spec, { dryRun: true })).resolves.toEqual({ id: '', name: LIST_NAME, created: false, location: `HubSpot list "${LIST_NAME}" (not created yet)` });
   });
 
   it('re-reads the list when another run created the same name meanwhile', async () => {
@@ -117,7 +117,7 @@ describe('hubspot ensureAudience', () => {
       .reply(400, { status: 'error', message: 'A list with this name already exists.', correlationId: 'c4', category: 'VALIDATION_ERROR', subCategory: 'ILS.DUPLICATE_LIST_NAMES' })
       .get(BY_NAME)
       .reply(200, listWire('88'));
-    await expect(open(token).ensureAudience(spec, { dryRun: false })).resolves.toEqual({ id: '88', name: LIST_NAME, created: false });
+    await expect(open(token).ensureAudience(spec, { dryRun: false })).resolves.toEqual({ id: '88', name: LIST_NAME, created: false, location: `HubSpot list 88 "${LIST_NAME}"` });
   });
 
   it('never writes to a deleted list and says so', async () => {

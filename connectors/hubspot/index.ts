@@ -19,5 +19,6 @@ export const hubspotConnector: DestinationConnector<HubSpotConfig> = {
   modeOf: (config) => config.mode,
   audienceNameOf: (config) => config.list,
   maxRemovalShareOf: (config) => config.maxRemovalShare,
+  retirePolicyOf: (config) => config.retire,
   open: openHubSpotSession,
 };

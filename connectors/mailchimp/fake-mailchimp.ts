@@ -93,6 +93,10 @@ export class FakeMailchimp {
     const segmentMatch = /^\/segments\/(\d+)(\/members)?$/.exec(rest);
     const segment = segmentMatch ? this.segments.find((candidate) => String(candidate.id) === segmentMatch[1]) : undefined;
     if (segmentMatch && !segment) return problem(404, 'Resource Not Found', 'The requested resource could not be found.');
+    if (segment && method === 'DELETE' && !segmentMatch?.[2]) {
+      this.segments.splice(this.segments.indexOf(segment), 1);
+      return { status: 204 };
+    }
     if (segment && method === 'GET' && segmentMatch?.[2]) {
       const page = [...segment.members].slice(offset, offset + count).map((email_address) => ({ email_address, status: this.members.get(email_address) }));
       return { status: 200, body: { members: page, total_items: segment.members.size } };

@@ -62,6 +62,8 @@ export interface MailchimpApi {
     body: { email_address: string; status_if_new: 'pending' | 'transactional'; merge_fields?: Record<string, string> },
   ): Promise<{ email_address: string; status: MemberStatus }>;
   batchSegmentMembers(listId: string, segmentId: string, body: { members_to_add?: string[]; members_to_remove?: string[] }): Promise<BatchSegmentMembersResult>;
+  /** `DELETE /lists/{id}/segments/{segment_id}`: deletes a tag; its members stay in the audience. */
+  deleteSegment(listId: string, segmentId: string): Promise<void>;
 }
 
 /** The SDK's `ApiClient`, as far as we touch it. */
@@ -81,6 +83,7 @@ interface SdkClient {
     setListMember(listId: string, hash: string, body: object, opts: object): Promise<unknown>;
     /** Body first (SDK quirk, verified in reference/destinations.md §A4). */
     batchSegmentMembers(body: object, listId: string, segmentId: string): Promise<unknown>;
+    deleteSegment(listId: string, segmentId: string): Promise<unknown>;
   };
 }
 
@@ -169,6 +172,7 @@ function createApi(credentials: MailchimpCredentials, options: MailchimpApiOptio
       ),
     upsertMember: (listId, hash, body) => call('add member', () => client.lists.setListMember(listId, hash, body, { skipMergeValidation: true })),
     batchSegmentMembers: (listId, segmentId, body) => call('tag members', () => client.lists.batchSegmentMembers(body, listId, segmentId)),
+    deleteSegment: (listId, segmentId) => call('delete tag', () => client.lists.deleteSegment(listId, segmentId)),
   };
   return { api, limit };
 }

@@ -1,5 +1,6 @@
 /** Campaign config of the `mailchimp` destination (the API key comes from `MAILCHIMP_API_KEY`, never from here). */
 import { z } from 'zod';
+import { retirePolicySchema } from '../../src/lifecycle/retire-policy.js';
 import { maxRemovalShareSchema } from '../../src/sync/mirror-config.js';
 
 export const mailchimpConfigSchema = z
@@ -25,6 +26,12 @@ export const mailchimpConfigSchema = z
      * @defaultValue 0.5
      */
     maxRemovalShare: maxRemovalShareSchema,
+    /**
+     * A tag no run produces any more: `keep`, `empty` (untag the members this campaign tagged) or
+     * `delete` (delete the tag; members stay in the audience).
+     * @defaultValue `empty` in mirror mode, `keep` in additive mode
+     */
+    retire: retirePolicySchema,
     /**
      * People of the segment who are not in the audience: `skip` (only existing members are tagged),
      * or add them with `status_if_new` `pending` (Mailchimp sends a confirmation email) or

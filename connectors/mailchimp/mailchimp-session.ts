@@ -93,6 +93,18 @@ export class MailchimpSession implements ConnectorSession {
     }
   }
 
+  /** Deletes the tag (static segment); a tag already gone (404) is fine. Members stay in the audience. */
+  async deleteAudience(audience: AudienceRef): Promise<void> {
+    if (audience.id === '') return;
+    try {
+      await this.api.deleteSegment(this.listId, audience.id);
+    } catch (error) {
+      if (!(error instanceof PermanentError && problemOf(error.cause)?.status === 404)) throw error;
+    }
+    this.segmentIds.delete(audience.name.toLowerCase());
+    this.context.logger.info({ connector: 'mailchimp', tag: hashId(audience.name), segmentId: audience.id }, 'tag deleted');
+  }
+
   async apply(audience: AudienceRef, batch: ApplyBatch): Promise<RecordOutcome[]> {
     const outcomes: RecordOutcome[] = [];
     if (batch.add.length > 0) outcomes.push(...(await this.tag(audience, batch.add)));

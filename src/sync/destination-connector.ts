@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { AudienceMember } from '../identity/identity-resolver.js';
 import type { Logger } from '../core/logger.js';
+import type { RetirePolicy } from '../lifecycle/retire-policy.js';
 
 /** How an audience follows its segment. */
 export type SyncMode = 'additive' | 'mirror';
@@ -98,6 +99,13 @@ export interface ConnectorSession {
   apply(audience: AudienceRef, batch: ApplyBatch): Promise<RecordOutcome[]>;
   /** Called once after every chunk succeeded (e.g. the file connector renames its temp file). */
   commit?(audience: AudienceRef, summary: AudienceSummary): Promise<void>;
+  /**
+   * Retire verb (optional): deletes an audience this tool made and no run produces any more (the
+   * tag, the list, the file and its manifest), where the vendor's API allows it. Members themselves
+   * are never deleted or unsubscribed. An audience that is already gone is not an error.
+   * @throws AuthError, PermanentError, TransientError, RateLimitedError
+   */
+  deleteAudience?(audience: AudienceRef): Promise<void>;
   /** Called when the sync failed: undo what is not yet visible (temp files). */
   abort?(audience: AudienceRef): Promise<void>;
   /** Releases clients. */
@@ -136,5 +144,7 @@ export interface DestinationConnector<Config extends { connector: string } = { c
   audienceNameOf(config: Config): string;
   /** Mirror mode: the largest share of an audience one run may remove, when the destination sets one (`syncAudience`'s `maxRemovalShare`). */
   maxRemovalShareOf?(config: Config): number | undefined;
+  /** The destination's `retire:` policy when it sets one (the lifecycle step applies the default). */
+  retirePolicyOf?(config: Config): RetirePolicy | undefined;
   open(config: Config, context: ConnectorContext): ConnectorSession;
 }

@@ -10,6 +10,8 @@ import type {
   ConnectorContext,
   DestinationConnector,
 } from '../../src/sync/destination-connector.js';
+import { retireAudiences } from '../../src/lifecycle/retire-audiences.js';
+import type { RetirePolicy } from '../../src/lifecycle/retire-policy.js';
 import { syncAudience } from '../../src/sync/sync-audience.js';
 
 /** What a connector's test provides to the suite; `makeHarness` is called once per test. */
@@ -115,6 +117,56 @@ export function runConnectorConformance<Config extends { connector: string }>(
       expect(secondReport.audience.id).toBe(firstReport.audience.id);
       expect(secondReport.outcomes.failed).toBe(0);
       expect(sorted(await h.audienceEmails(secondReport.audience))).toEqual(sorted(after.map((m) => m.email)));
+    });
+
+    const retire = async (h: ConformanceHarness<Config>, policy: RetirePolicy, dryRun = false) => {
+      const spec = specFor(`retire-${policy}`);
+      const config = { ...h.config, retire: policy } as Config;
+      const first = h.connector.open(config, h.context);
+      const synced = await syncAudience({ connector: h.connector, config, session: first, spec, members: h.members.slice(0, 5), dryRun: false, retry: { minDelayMs: 1 } });
+      await first.close?.();
+      const writesBefore = h.writes();
+      const session = h.connector.open(config, h.context);
+      const retired = await retireAudiences({
+        connector: h.connector,
+        config,
+        destinationIndex: 0,
+        session,
+        campaign: spec.campaign,
+        runId: 'run-retire',
+        candidates: [{ name: spec.name, query: spec.query, lastKnownMembers: 5 }],
+        activeMembers: 100,
+        activeAudiences: 1,
+        dryRun,
+        retry: { minDelayMs: 1 },
+      });
+      await session.close?.();
+      return { spec, config, synced, retired, writes: h.writes() - writesBefore };
+    };
+
+    it('retire: empty removes the campaign\'s members and keeps the audience', async () => {
+      const h = await setUp();
+      const { synced, retired } = await retire(h, 'empty');
+      expect(retired).toMatchObject([{ outcome: 'emptied', removed: 5, policy: 'empty', dryRun: false }]);
+      expect(await h.audienceEmails(synced.audience)).toEqual([]);
+    });
+
+    it('retire: delete deletes the audience (an audience already gone is fine)', async () => {
+      const h = await setUp();
+      const { spec, config, retired } = await retire(h, 'delete');
+      expect(retired).toMatchObject([{ outcome: 'deleted', removed: 5, policy: 'delete' }]);
+      const session = h.connector.open(config, h.context);
+      const found = await session.ensureAudience(spec, { dryRun: true });
+      expect(found.id === '' || found.created).toBe(true);
+      await session.close?.();
+    });
+
+    it('a dry run of a retire reads only and says what it would do', async () => {
+      const h = await setUp();
+      const { synced, retired, writes } = await retire(h, 'delete', true);
+      expect(writes).toBe(0);
+      expect(retired).toMatchObject([{ outcome: 'deleted', removed: 5, dryRun: true }]);
+      expect((await h.audienceEmails(synced.audience)).length).toBe(5);
     });
 
     it('a dry run reads only and plans every member as an add for a new audience', async () => {

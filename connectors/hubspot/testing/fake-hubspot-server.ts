@@ -133,6 +133,10 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions): Promise<Fak
       if (!list) return error(404, 'OBJECT_NOT_FOUND', 'List does not exist.');
       if (!match[2] && method === 'GET') return { status: 200, body: { list: listWire(list) } };
       if (list.deletedAt) return error(404, 'OBJECT_NOT_FOUND', 'List does not exist.');
+      if (!match[2] && method === 'DELETE') {
+        list.deletedAt = new Date().toISOString();
+        return { status: 204 };
+      }
       if (match[2] === '/memberships' && method === 'GET') {
         const ids = [...list.members].sort((a, b) => Number(a) - Number(b));
         const after = query.get('after');
