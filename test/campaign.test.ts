@@ -90,7 +90,7 @@ describe('loadCampaign', () => {
     const byField = new Map(issues.map((issue) => [issue.field, issue.message]));
     expect(byField.get('name')).toContain('expected a slug');
     expect(byField.get('segment.numResults')).toBe('expected a number ≥ 1, got a number (0)');
-    expect(byField.get('destinations[0].dri')).toBe('unknown key "dri"; expected one of connector, dir, name');
+    expect(byField.get('destinations[0].dri')).toBe('unknown key "dri"; expected one of connector, dir, name, retire');
     expect(byField.get('schedule.enabled')).toBe('expected true or false, got a string ("yes")');
     expect(byField.get('queries[0]')).toContain('OR is not supported');
     expect(byField.get('queries[0]')).toContain('at character 32');
