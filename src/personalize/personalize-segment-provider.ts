@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, RateLimitedError, TransientError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ProviderContext } from '../segments/provider-definition.js';
+import type { SegmentProvenance } from '../segments/segment-provenance.js';
 import {
   queryKey,
   type SegmentJobOptions,
@@ -61,6 +62,22 @@ export class PersonalizeSegmentProvider implements SegmentProvider {
       maxPollIntervalMs: config.maxPollIntervalMs,
       maxWaitMs: config.maxWaitMs,
     });
+  }
+
+  /** The solution version and the batch segment job ARNs recorded for run `runId`. */
+  async provenance(runId: string): Promise<SegmentProvenance | undefined> {
+    const arns: string[] = [];
+    for (let part = 1; ; part += 1) {
+      const state = await this.store.load(runId, part);
+      if (!state) break;
+      if (state.jobArn) arns.push(state.jobArn);
+    }
+    return {
+      provider: 'personalize',
+      solutionVersionArn: this.config.solutionVersionArn,
+      batchSegmentJobArns: arns,
+      ...(this.config.filterArn ? { filterArn: this.config.filterArn } : {}),
+    };
   }
 
   /** True when a run with this id recorded its first job here (so `--run-id` can resume it). */

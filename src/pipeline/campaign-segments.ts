@@ -6,6 +6,19 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { SegmentQuery } from '../segments/segment-provider.js';
 import type { ResolvedSegment } from '../identity/identity-resolver.js';
+import type { SegmentProvenance } from '../segments/segment-provenance.js';
+
+const segmentProvenanceSchema: z.ZodType<SegmentProvenance> = z.discriminatedUnion('provider', [
+  z.object({
+    provider: z.literal('local'),
+    modelFingerprint: z.string(),
+    modelSource: z.enum(['trained', 'file']),
+    modelFile: z.string().optional(),
+    trainedAt: z.string(),
+    hyperparameters: z.record(z.string(), z.number()),
+  }),
+  z.object({ provider: z.literal('personalize'), solutionVersionArn: z.string(), batchSegmentJobArns: z.array(z.string()), filterArn: z.string().optional() }),
+]);
 
 /** One segment of a run. */
 export interface RunSegment {
@@ -36,6 +49,8 @@ export interface CampaignSegments {
   notes?: string[];
   /** ISO 8601 time of the latest interaction in the data (for the `staleDataDays` alert). */
   dataEndsAt?: string;
+  /** How the segments were made (model, solution version, job ARNs). */
+  provenance?: SegmentProvenance;
   segments: RunSegment[];
 }
 
@@ -55,6 +70,7 @@ const campaignSegmentsSchema = z.object({
   generatedAt: z.string(),
   notes: z.array(z.string()).optional(),
   dataEndsAt: z.string().optional(),
+  provenance: segmentProvenanceSchema.optional(),
   segments: z.array(
     z.object({
       label: z.string(),

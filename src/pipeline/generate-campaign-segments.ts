@@ -86,6 +86,7 @@ export async function generateCampaignSegments(
     };
   });
   ctx.logger.info({ campaign: campaign.name, runId, segments: segments.length }, 'segments generated');
+  const provenance = await provider.provenance?.(runId);
   return {
     runId,
     campaign: campaign.name,
@@ -94,6 +95,7 @@ export async function generateCampaignSegments(
     generatedAt: new Date().toISOString(),
     ...(planNotes.length > 0 ? { notes: planNotes } : {}),
     ...latestInteraction(datasets.interactions),
+    ...(provenance ? { provenance } : {}),
     segments,
   };
 }

@@ -7,6 +7,7 @@ import type { Alert } from '../alerts/evaluate-alerts.js';
 import { raiseAlerts } from '../alerts/raise-alerts.js';
 import type { AlertDelivery } from '../alerts/send-alert-webhook.js';
 import { isUserFacing } from '../core/errors.js';
+import type { SegmentProvenance } from '../segments/segment-provenance.js';
 import type { CampaignSegments } from './campaign-segments.js';
 import { generateCampaignSegments } from './generate-campaign-segments.js';
 import type { RunContext } from './run-context.js';
@@ -50,6 +51,8 @@ export interface CampaignReport {
   durationMs: number;
   /** ISO 8601 time of the latest interaction in the data. */
   dataEndsAt?: string;
+  /** How the segments were made (local model fingerprint and hyperparameters, or the Personalize solution version and job ARNs). */
+  provenance?: SegmentProvenance;
   /** Alerts this run raised (the campaign's `alerts:` rules). */
   alerts?: Alert[];
   /** What became of the alert webhook post, when one was sent. */
@@ -110,6 +113,7 @@ export async function runCampaign(loaded: LoadedCampaign, ctx: RunContext): Prom
   report.segments = summarise(segments);
   report.notes = segments.notes ?? [];
   if (segments.dataEndsAt !== undefined) report.dataEndsAt = segments.dataEndsAt;
+  if (segments.provenance !== undefined) report.provenance = segments.provenance;
 
   for (const destinationIndex of loaded.campaign.destinations.keys()) {
     try {

@@ -9,6 +9,7 @@ import type { Interactions } from '../datasets/datasets.js';
 import { obtainLocalModel } from '../engine/local-model.js';
 import { LocalSegmenter } from '../engine/local-segmenter.js';
 import type { ProviderContext, SegmentProviderDefinition } from './provider-definition.js';
+import type { SegmentProvenance } from './segment-provenance.js';
 import type { SegmentJobOptions, SegmentProvider, SegmentQuery, SegmentResult } from './segment-provider.js';
 
 /** The campaign's `segment` block for `provider: local`. */
@@ -52,6 +53,7 @@ const modelsByInteractions = new WeakMap<Interactions, Map<string, Promise<Local
 export class LocalSegmentProvider implements SegmentProvider {
   readonly id = 'local';
   private segmenter: Promise<LocalSegmenter> | undefined;
+  private model: LocalModel | undefined;
 
   constructor(
     private readonly config: LocalProviderConfig,
@@ -76,6 +78,21 @@ export class LocalSegmentProvider implements SegmentProvider {
     return results;
   }
 
+  provenance(): Promise<SegmentProvenance | undefined> {
+    if (!this.model) return Promise.resolve(undefined);
+    const { saved, source } = this.model;
+    const modelFile = localModelFile(this.config, this.context.baseDir);
+    const numeric = Object.entries(saved.model.params).filter((entry): entry is [string, number] => typeof entry[1] === 'number');
+    return Promise.resolve({
+      provider: 'local',
+      modelFingerprint: saved.fingerprint,
+      modelSource: source,
+      ...(modelFile !== undefined ? { modelFile } : {}),
+      trainedAt: saved.createdAt,
+      hyperparameters: { ...Object.fromEntries(numeric), attributePriorWeight: saved.engine.attributePriorWeight },
+    });
+  }
+
   private async prepare(options: SegmentJobOptions): Promise<LocalSegmenter> {
     const datasets = await this.context.datasets();
     options.onProgress?.({ step: 'train', done: 0, total: 1 });
@@ -90,7 +107,8 @@ export class LocalSegmentProvider implements SegmentProvider {
       });
       models.set(modelFile ?? '', model);
     }
-    const { matrix, saved, source } = await model;
+    this.model = await model;
+    const { matrix, saved, source } = this.model;
     options.onProgress?.({ step: 'train', done: 1, total: 1 });
     this.context.logger.info({ source, users: matrix.numUsers, items: matrix.numItems }, 'local engine ready');
     return new LocalSegmenter(datasets.interactions, datasets.items, matrix, saved.model, saved.engine);

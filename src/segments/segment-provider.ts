@@ -8,6 +8,8 @@
  * (`{"input": …, "output": {"usersList": […]}, "error": null}`). See `../shared/reference/personalize.md` §2–3.
  */
 
+import type { SegmentProvenance } from './segment-provenance.js';
+
 /** One input line of a batch segment job. */
 export type SegmentQuery = ItemAffinityQuery | ItemAttributeAffinityQuery;
 
@@ -66,6 +68,8 @@ export interface SegmentProvider {
    * resume. Providers without this keep nothing between runs.
    */
   hasRun?(runId: string): Promise<boolean>;
+  /** How the segments of run `runId` were made (model, solution version, job ARNs), once generated. */
+  provenance?(runId: string): Promise<SegmentProvenance | undefined>;
 }
 
 /** Stable text key of a query, for joining output lines to their input. */
