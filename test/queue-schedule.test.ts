@@ -36,12 +36,14 @@ afterEach(async () => {
 });
 
 /** A copy of the bundled new-items campaign with another name and schedule. */
-async function writeCampaign(name: string, schedule: string | undefined): Promise<void> {
+async function writeCampaign(name: string, schedule: string | undefined, dir = 'campaigns'): Promise<void> {
   const text = (await readFile(join(repo, 'config/campaigns/new-items.yaml'), 'utf8'))
     .replace(/^name: .*$/m, `name: ${name}`)
     .replace(/^data: .*$/m, `data: ${join(repo, 'data/retail-demo-store')}`)
     .replace(/^schedule:[\s\S]*$/m, schedule === undefined ? '' : `schedule:\n${schedule}\n`);
-  await writeFile(join(cwd, 'campaigns', `${name}.yaml`), text);
+  await mkdir(join(cwd, dir), { recursive: true });
+  await copyFile(join(repo, 'config/campaigns/new-items.csv'), join(cwd, dir, 'new-items.csv'));
+  await writeFile(join(cwd, dir, `${name}.yaml`), text);
 }
 
 const schedule = (args: string[] = []) => runCli(['schedule', '--dir', 'campaigns', ...args], { cwd, env });
@@ -108,6 +110,50 @@ describe('affinity-sync schedule', () => {
     expect((delayed[0]?.timestamp ?? 0) + (delayed[0]?.delay ?? 0)).toBe(nextCronRun('15 3 * * *', 'UTC'));
   });
 
+  it("keeps the schedulers another directory made; only --remove-others removes them, and --dry-run lists them first", async () => {
+    await writeCampaign('prod-daily', '  cron: "30 7 * * *"\n  timezone: UTC', 'prod');
+    await writeCampaign('prod-weekly', '  cron: "0 6 * * 1"\n  timezone: UTC', 'prod');
+    expect((await runCli(['schedule', '--dir', 'prod'], { cwd, env })).code).toBe(0);
+
+    // The workshop's folder under the production prefix: production's schedulers stay.
+    await writeCampaign('workshop', '  cron: "0 9 * * *"\n  timezone: UTC', 'workshop');
+    const second = await runCli(['schedule', '--dir', 'workshop'], { cwd, env });
+    expect(second.code).toBe(0);
+    expect(second.stdout.split('\n').slice(1)).toEqual([
+      'kept     prod-weekly  (made by prod; --remove-others removes it)',
+      expect.stringMatching(/^created {2}workshop {5}0 9 \* \* \* \(UTC\) {2}next /),
+      'schedulers: 1 created, 0 updated, 0 unchanged, 0 removed, 2 of other directories kept',
+      '',
+    ]);
+    expect((await schedulers()).map((scheduler) => scheduler.id)).toEqual(['prod-daily', 'prod-weekly', 'workshop']);
+
+    // A campaign name another directory scheduled is refused, not taken over.
+    await writeCampaign('prod-daily', '  cron: "0 1 * * *"\n  timezone: UTC', 'workshop');
+    const conflict = await runCli(['schedule', '--dir', 'workshop'], { cwd, env });
+    expect(conflict.code).toBe(2);
+    expect(conflict.stderr).toBe(
+      'error: workshop/prod-daily.yaml: name: "prod-daily" is already scheduled by prod (prod/prod-daily.yaml); rename this campaign, or pass --remove-others to move that schedule to workshop\n',
+    );
+    expect((await schedulers()).find((scheduler) => scheduler.id === 'prod-daily')?.pattern).toBe('30 7 * * *');
+    await rm(join(cwd, 'workshop/prod-daily.yaml'));
+
+    const dryRun = await runCli(['schedule', '--dir', 'workshop', '--remove-others', '--dry-run'], { cwd, env });
+    expect(dryRun.stdout).toBe(
+      [
+        'would remove  prod-daily   (made by prod)',
+        'would remove  prod-weekly  (made by prod)',
+        `unchanged     workshop     0 9 * * * (UTC)  next ${new Date(nextCronRun('0 9 * * *', 'UTC')).toISOString()}`,
+        'schedulers: 0 to create, 0 to update, 1 unchanged, 2 to remove (dry run: nothing changed)',
+        '',
+      ].join('\n'),
+    );
+    expect(await schedulers()).toHaveLength(3);
+
+    const removed = await runCli(['schedule', '--dir', 'workshop', '--remove-others'], { cwd, env });
+    expect(removed.stdout).toContain('schedulers: 0 created, 0 updated, 1 unchanged, 2 removed');
+    expect((await schedulers()).map((scheduler) => scheduler.id)).toEqual(['workshop']);
+  });
+
   it('refuses to touch any scheduler when a campaign file is invalid', async () => {
     await writeCampaign('daily', '  cron: "30 7 * * *"\n  timezone: UTC');
     await schedule();
@@ -124,7 +170,7 @@ describe('affinity-sync schedule', () => {
 
     const refused = await schedule();
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toBe('error: no campaign files in campaigns; to remove every schedule of this deployment, pass --remove-all\n');
+    expect(refused.stderr).toBe('error: no campaign files in campaigns; to remove every schedule this directory made, pass --remove-all\n');
     expect((await schedulers()).map((scheduler) => scheduler.id)).toEqual(['daily']);
 
     const removed = await schedule(['--remove-all']);

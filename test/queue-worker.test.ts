@@ -131,7 +131,7 @@ describe('campaign run as a BullMQ flow', () => {
 describe('scheduled runs', () => {
   it('a job scheduler makes runs that the worker completes, each with the id of its slot', async () => {
     const file = await writeCampaign({ name: 'ticker', members: 3, destinations: [{ connector: 'recorder' }] });
-    const plan = planSchedules([{ campaign: 'ticker', campaignFile: file, cron: '* * * * * *', timezone: 'UTC' }], new Set(), []);
+    const plan = planSchedules('campaigns', [{ campaign: 'ticker', campaignFile: file, cron: '* * * * * *', timezone: 'UTC', owner: 'campaigns' }], new Set(), []);
     await applySchedulePlan(queue.queue, plan, campaignJobOptions(settings.retention));
     await startWorker();
     const completed = await waitFor(async () => {

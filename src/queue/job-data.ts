@@ -91,6 +91,8 @@ export const campaignRunDataSchema = z.object({
   ...runFields,
   /** What made this run. */
   trigger: z.enum(['schedule', 'enqueue']),
+  /** Scheduled runs: the campaign directory whose `schedule` made the job scheduler (it alone may change or remove it). */
+  scheduleOwner: z.string().optional(),
   /** Random id of the `enqueue` request that made this run (tells a deduplicated request apart). */
   requestId: z.string().optional(),
   /** Set when the run is enqueued, or at its first step (scheduled runs: from the schedule slot). */

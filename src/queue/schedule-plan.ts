@@ -1,8 +1,11 @@
 /**
  * `schedule`: make the queue's job schedulers match the campaign files — one scheduler per
- * scheduled campaign, id = campaign name. The directory is the source of truth: a scheduler whose
- * campaign is gone or disabled is removed.
+ * scheduled campaign, id = campaign name. Each scheduler belongs to the campaign directory that
+ * made it (its `owner`, kept in the scheduler's template data): the directory is the source of
+ * truth for its own schedulers only. Schedulers of other directories are kept unless the user
+ * asks to remove them.
  */
+import { dirname } from 'node:path';
 import type { JobSchedulerJson, JobsOptions, Queue } from 'bullmq';
 import { CronExpressionParser } from 'cron-parser';
 import { JobName, type CampaignRunRequest } from './job-data.js';
@@ -16,6 +19,8 @@ export interface DesiredSchedule {
   /** IANA time zone of `cron`. */
   timezone: string;
   dataDir?: string;
+  /** The campaign directory that owns this scheduler (as jobs name it, e.g. `config/campaigns`). */
+  owner: string;
 }
 
 /** What a scheduler in Redis says. */
@@ -25,6 +30,11 @@ export interface ExistingSchedule {
   timezone?: string;
   campaignFile?: string;
   dataDir?: string;
+  /**
+   * The campaign directory that made it. Schedulers made before owners existed have none in their
+   * data: the directory of their campaign file stands in.
+   */
+  owner?: string;
   /** Epoch milliseconds of the next run. */
   next?: number;
 }
@@ -33,26 +43,62 @@ export type ScheduleChange =
   | { action: 'create'; schedule: DesiredSchedule }
   | { action: 'update'; schedule: DesiredSchedule; previous: ExistingSchedule }
   | { action: 'unchanged'; schedule: DesiredSchedule; previous: ExistingSchedule }
-  | { action: 'remove'; previous: ExistingSchedule; reason: 'disabled' | 'no campaign file' };
+  | { action: 'remove'; previous: ExistingSchedule; reason: 'disabled' | 'no campaign file' | 'made by another directory' }
+  /** Another directory's scheduler, left alone (removed only with `--remove-others`). */
+  | { action: 'keep'; previous: ExistingSchedule };
+
+/** A campaign of this directory whose name is taken by another directory's scheduler. */
+export interface ScheduleConflict {
+  schedule: DesiredSchedule;
+  previous: ExistingSchedule;
+}
 
 /** Reads a BullMQ job scheduler back as an {@link ExistingSchedule}. */
 export function existingSchedule(json: JobSchedulerJson): ExistingSchedule {
   const data = (json.template?.data ?? {}) as Partial<CampaignRunRequest>;
+  const owner = data.scheduleOwner ?? (data.campaignFile === undefined ? undefined : dirname(data.campaignFile));
   return {
     campaign: json.id ?? json.key,
     cron: json.pattern,
     timezone: json.tz,
     campaignFile: data.campaignFile,
     dataDir: data.dataDir,
+    ...(owner === undefined ? {} : { owner }),
     next: json.next,
   };
 }
 
+/** What `planSchedules` is allowed to do beyond this directory's own schedulers. */
+export interface PlanOptions {
+  /** Also remove (or take over) the schedulers other directories made. */
+  removeOthers?: boolean;
+}
+
 /**
- * The changes that make `existing` match `desired`, by campaign name.
+ * Campaigns of this directory whose scheduler id is held by another directory's scheduler:
+ * upserting them would silently take that schedule over.
+ */
+export function scheduleConflicts(desired: readonly DesiredSchedule[], existing: readonly ExistingSchedule[]): ScheduleConflict[] {
+  const byName = new Map(existing.map((schedule) => [schedule.campaign, schedule]));
+  return desired.flatMap((schedule) => {
+    const previous = byName.get(schedule.campaign);
+    return previous && previous.owner !== schedule.owner ? [{ schedule, previous }] : [];
+  });
+}
+
+/**
+ * The changes that make this directory's schedulers in `existing` match `desired`, by campaign
+ * name. Schedulers of other owners are kept, or removed with `removeOthers`.
+ * @param owner - the directory whose campaigns `desired` and `disabled` are.
  * @param disabled - names of campaigns whose schedule says `enabled: false`.
  */
-export function planSchedules(desired: readonly DesiredSchedule[], disabled: ReadonlySet<string>, existing: readonly ExistingSchedule[]): ScheduleChange[] {
+export function planSchedules(
+  owner: string,
+  desired: readonly DesiredSchedule[],
+  disabled: ReadonlySet<string>,
+  existing: readonly ExistingSchedule[],
+  options: PlanOptions = {},
+): ScheduleChange[] {
   const byName = new Map(existing.map((schedule) => [schedule.campaign, schedule]));
   const changes: ScheduleChange[] = desired.map((schedule) => {
     const previous = byName.get(schedule.campaign);
@@ -61,20 +107,24 @@ export function planSchedules(desired: readonly DesiredSchedule[], disabled: Rea
       previous.cron === schedule.cron &&
       (previous.timezone ?? 'UTC') === schedule.timezone &&
       previous.campaignFile === schedule.campaignFile &&
-      previous.dataDir === schedule.dataDir;
+      previous.dataDir === schedule.dataDir &&
+      previous.owner === schedule.owner;
     return same ? { action: 'unchanged', schedule, previous } : { action: 'update', schedule, previous };
   });
   const wanted = new Set(desired.map((schedule) => schedule.campaign));
   for (const previous of existing) {
-    if (!wanted.has(previous.campaign)) {
+    if (wanted.has(previous.campaign)) continue;
+    if (previous.owner === owner) {
       changes.push({ action: 'remove', previous, reason: disabled.has(previous.campaign) ? 'disabled' : 'no campaign file' });
+    } else {
+      changes.push(options.removeOthers ? { action: 'remove', previous, reason: 'made by another directory' } : { action: 'keep', previous });
     }
   }
   return changes.sort((a, b) => nameOf(a).localeCompare(nameOf(b)));
 }
 
 function nameOf(change: ScheduleChange): string {
-  return change.action === 'remove' ? change.previous.campaign : change.schedule.campaign;
+  return change.action === 'remove' || change.action === 'keep' ? change.previous.campaign : change.schedule.campaign;
 }
 
 /** The next time `cron` fires after `from`, in epoch milliseconds. */
@@ -90,6 +140,7 @@ export function nextCronRun(cron: string, timezone: string, from = new Date()): 
 export async function applySchedulePlan(queue: Queue, plan: readonly ScheduleChange[], jobOptions: JobsOptions): Promise<Map<string, number | undefined>> {
   const next = new Map<string, number | undefined>();
   for (const change of plan) {
+    if (change.action === 'keep') continue;
     if (change.action === 'remove') {
       await queue.removeJobScheduler(change.previous.campaign);
       continue;
@@ -103,6 +154,7 @@ export async function applySchedulePlan(queue: Queue, plan: readonly ScheduleCha
       campaign: schedule.campaign,
       campaignFile: schedule.campaignFile,
       trigger: 'schedule',
+      scheduleOwner: schedule.owner,
       ...(schedule.dataDir === undefined ? {} : { dataDir: schedule.dataDir }),
     };
     const { jobId: _jobId, deduplication: _deduplication, delay: _delay, ...templateOptions } = jobOptions;
