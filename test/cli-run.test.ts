@@ -40,7 +40,8 @@ describe('affinity-sync run on the bundled retail data', () => {
   beforeAll(async () => {
     cwd = await mkdtemp(join(tmpdir(), 'affinity-run-'));
     const result = await runCli(['run', '--json', ...campaigns], { cwd });
-    expect(result.stderr).toBe('');
+    // Each run's id is printed as it starts, on stderr (the JSON report is on stdout).
+    expect(result.stderr).toMatch(/^started run winter-clearance-\d{8}T\d{6}Z \(winter-clearance\)\nstarted run new-arrivals-\d{8}T\d{6}Z \(new-arrivals\)\n$/);
     expect(result.code).toBe(0);
     reports = JSON.parse(result.stdout) as Report[];
     firstRun = await audienceFiles(join(cwd, 'out/audiences'));

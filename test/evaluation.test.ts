@@ -86,7 +86,7 @@ describe('affinity-sync evaluate', () => {
     let out = '';
     const stdout = new Writable({ write: (chunk: Buffer, _encoding, done) => ((out += chunk.toString()), done()) });
     const code = await main(
-      ['node', 'affinity-sync', 'evaluate', '--split', 'P', '--recipe', 'item', '--max-item-queries', '60', '--json'],
+      ['node', 'affinity-sync', 'evaluate', '--data', 'data/retail-demo-store', '--split', 'P', '--recipe', 'item', '--max-item-queries', '60', '--json'],
       { stdout, stderr: new Writable({ write: (_c, _e, done) => done() }) },
     );
     expect(code).toBe(0);
@@ -101,7 +101,7 @@ describe('affinity-sync evaluate', () => {
 
   it('rejects an unknown split name as bad input (exit code 2)', async () => {
     let err = '';
-    const code = await main(['node', 'affinity-sync', 'evaluate', '--split', 'Q'], {
+    const code = await main(['node', 'affinity-sync', 'evaluate', '--data', 'data/retail-demo-store', '--split', 'Q'], {
       stdout: new Writable({ write: (_c, _e, done) => done() }),
       stderr: new Writable({ write: (chunk: Buffer, _e, done) => ((err += chunk.toString()), done()) }),
     });

@@ -72,7 +72,7 @@ function commonShape(segment: z.ZodType<SegmentBlock>, destination: z.ZodType<De
       .string()
       .min(1)
       .optional()
-      .describe('Dataset directory (interactions, items, users CSV), relative to this file. CLI --data overrides. Default: data/retail-demo-store in the working directory'),
+      .describe('Dataset directory (interactions, items, users CSV), relative to this file. CLI --data overrides. Required unless --data is given: there is no default dataset'),
     segment,
     destinations: z.array(destination).min(1, 'expected at least one destination').describe('Where the audiences go'),
     schedule: scheduleSchema.optional(),

@@ -1,17 +1,22 @@
 import { resolve } from 'node:path';
+import { ConfigError } from '../core/errors.js';
 import type { Datasets } from '../datasets/datasets.js';
 import { loadDatasets } from '../datasets/load-datasets.js';
 import type { LoadedCampaign } from '../campaign/load-campaign.js';
 import type { RunContext } from './run-context.js';
 
-/** Default dataset directory, relative to the working directory: the bundled retail data. */
-export const DEFAULT_DATA_DIR = 'data/retail-demo-store';
-
-/** The dataset directory of a campaign: `--data`, else the campaign's `data` (relative to its file), else the default. */
+/**
+ * The dataset directory of a campaign: `--data`, else the campaign's `data` (relative to its file).
+ * There is no default: a campaign that names no data must not quietly run on some other dataset
+ * (such as the bundled demo shoppers).
+ * @throws ConfigError naming the campaign file when neither is given.
+ */
 export function campaignDataDir(loaded: LoadedCampaign, ctx: Pick<RunContext, 'dataDir' | 'cwd'>): string {
   if (ctx.dataDir) return resolve(ctx.cwd, ctx.dataDir);
   if (loaded.campaign.data) return resolve(loaded.baseDir, loaded.campaign.data);
-  return resolve(ctx.cwd, DEFAULT_DATA_DIR);
+  throw new ConfigError([
+    { file: loaded.file, field: 'data', message: 'no dataset: add `data: <dataset directory>` (relative to this file) to the campaign, or pass --data <dir>' },
+  ]);
 }
 
 /** Loads a campaign's datasets once per directory per process (campaigns on the same data share one load). */

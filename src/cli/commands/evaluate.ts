@@ -42,7 +42,7 @@ export function register(program: Command, context: CliContext): void {
   program
     .command('evaluate')
     .description('measure how good the local engine\'s segments are (Personalize metrics, held-out data, baselines)')
-    .option('--data <dir>', 'dataset directory (interactions, items CSV)', 'data/retail-demo-store')
+    .requiredOption('--data <dir>', 'dataset directory (interactions, items CSV); required: there is no default dataset')
     .addOption(new Option('--split <names>', 'splits: P = newest 20% of each user held out (Personalize), F = global time cut').default('P,F'))
     .option('--recipe <names>', 'query sets: item (Item-Affinity), attribute (Item-Attribute-Affinity), cold (attribute queries about new items)', 'item,attribute,cold')
     .option('--columns <names>', 'item columns for attribute queries (default: categorical columns that are not near-unique)')

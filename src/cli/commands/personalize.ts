@@ -42,7 +42,7 @@ export function register(program: Command, context: CliContext): void {
   personalize
     .command('export')
     .description('write the datasets as Personalize import CSVs with their Avro schema JSON, and warn about what Personalize would reject')
-    .option('--data <dir>', 'dataset directory (interactions, items, users CSV)', 'data/retail-demo-store')
+    .requiredOption('--data <dir>', 'dataset directory (interactions, items, users CSV); required: there is no default dataset')
     .requiredOption('--out <dir>', 'directory for interactions.csv, items.csv, users.csv and their *-schema.json')
     .addHelpText('after', '\nExample:\n  $ affinity-sync personalize export --data data/retail-demo-store --out out/personalize')
     .action(async (options: ExportOptions) => {

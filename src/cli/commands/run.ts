@@ -59,6 +59,8 @@ export function register(program: Command, context: CliContext): void {
       try {
         for (const campaign of loaded) {
           current = { name: campaign.campaign.name, runId: options.runId ?? makeRunId(campaign.campaign.name) };
+          // First thing, on stderr: a run killed later (SIGKILL, a lost machine) still told its id, which `--run-id` resumes.
+          context.stderr.write(`${options.runId === undefined ? 'started' : 'resuming'} run ${current.runId} (${campaign.campaign.name})\n`);
           const report = await runCampaign(campaign, {
             env: context.env,
             logger: context.logger,

@@ -19,7 +19,7 @@ export function register(program: Command, context: CliContext): void {
   program
     .command('train')
     .description('train the local engine on a dataset and save the model, so campaign runs reuse it')
-    .option('--data <dir>', 'dataset directory (interactions, items CSV)', 'data/retail-demo-store')
+    .requiredOption('--data <dir>', 'dataset directory (interactions, items CSV); required: there is no default dataset')
     .requiredOption('--model <file>', 'where to save the model (campaigns point to it with `segment.model`)')
     .option('--tune', 'choose the hyperparameters on a validation split of the data (slower) instead of the defaults')
     .option('--json', 'print the summary as JSON')

@@ -1,0 +1,76 @@
+/**
+ * Issue 15, "no silent successes, no silent defaults": one test per part, through the CLI as a
+ * user meets it (exit code, message, and what was or was not written).
+ */
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/run-cli.js';
+
+const repo = resolve(import.meta.dirname, '..');
+let cwd: string;
+
+beforeEach(async () => {
+  cwd = await mkdtemp(join(tmpdir(), 'affinity-usability-'));
+});
+afterEach(async () => {
+  await rm(cwd, { recursive: true, force: true });
+});
+
+/** The bundled new-items campaign in `cwd/campaigns`, edited by `edit`. */
+async function newItemsCampaign(edit: (text: string) => string = (text) => text): Promise<string> {
+  await mkdir(join(cwd, 'campaigns'), { recursive: true });
+  await copyFile(join(repo, 'config/campaigns/new-items.csv'), join(cwd, 'campaigns/new-items.csv'));
+  const text = (await readFile(join(repo, 'config/campaigns/new-items.yaml'), 'utf8')).replace(/^data: .*$/m, `data: ${join(repo, 'data/retail-demo-store')}`);
+  await writeFile(join(cwd, 'campaigns/new-items.yaml'), edit(text));
+  return 'campaigns/new-items.yaml';
+}
+
+const exists = (path: string) => readdir(path).then(() => true, () => false);
+
+describe('part 2: no silent default dataset', () => {
+  it('refuses a campaign without `data:` (exit 2, nothing written), even where the demo data lies; --data names it', async () => {
+    // The working directory looks like the repository root: the bundled data is right there.
+    await mkdir(join(cwd, 'data'));
+    await symlink(join(repo, 'data/retail-demo-store'), join(cwd, 'data/retail-demo-store'));
+    const file = await newItemsCampaign((text) => text.replace(/^data: .*\n/m, ''));
+
+    const refused = await runCli(['run', file], { cwd });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      `error: ${join(cwd, file)}: data: no dataset: add \`data: <dataset directory>\` (relative to this file) to the campaign, or pass --data <dir>\n`,
+    );
+    expect(await exists(join(cwd, 'out'))).toBe(false);
+
+    const evaluate = await runCli(['evaluate'], { cwd });
+    expect(evaluate.code).toBe(2);
+    expect(evaluate.stderr).toContain("error: required option '--data <dir>' not specified");
+
+    const named = await runCli(['run', '--data', 'data/retail-demo-store', file], { cwd });
+    expect(named.code).toBe(0);
+    expect((await readdir(join(cwd, 'out/audiences'))).filter((name) => name.endsWith('.csv')).sort()).toEqual(['new-arrivals-footwear.csv', 'new-arrivals-jewelry.csv']);
+  });
+});
+
+describe('part 8: the run id is printed when the run starts', () => {
+  it('a run killed with SIGKILL has already told its id', async () => {
+    const file = await newItemsCampaign();
+    const child = spawn(process.execPath, [join(repo, 'bin/affinity-sync.js'), 'run', file], { cwd, env: { ...process.env, LOG_LEVEL: 'silent' } });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const firstLine = await new Promise<string>((resolveLine, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('\n')) resolveLine(stderr.split('\n')[0] ?? '');
+      });
+      child.on('exit', () => reject(new Error(`exited before printing a line: ${stderr}`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((done) => child.on('close', done));
+    expect(firstLine).toMatch(/^started run new-arrivals-\d{8}T\d{6}Z \(new-arrivals\)$/);
+    expect(stdout).toBe('');
+  });
+});
