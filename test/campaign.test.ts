@@ -49,6 +49,7 @@ describe('loadCampaign', () => {
     expect(loaded.campaign).toEqual({
       name: 'new-arrivals',
       type: 'new-items',
+      data: 'data',
       description: 'Segments for the categories of this week\'s new products.',
       segment: { provider: 'local', numResults: 50, excludeInteracted: true },
       queries: [
@@ -430,15 +431,15 @@ describe('CLI', () => {
     expect(stdout.trimEnd().split('\n')).toEqual([
       'ok    listed-items.yaml  (listed: excess-inventory, 1 destination, 2 queries)',
       'FAIL  unknown-column.yaml  (2 problems)',
-      `  unknown-column.yaml: queries[1]: unknown column COLOUR; expected one of CATEGORY_L1, GENDER, PRICE at character 7 of "ITEMS.COLOUR = \\"red\\"" (items dataset ${join(fixtures, 'data/items.csv')})`,
-      `  unknown-column.yaml: queries[2]: column PRODUCT_DESCRIPTION is textual, and Personalize does not allow textual columns in attribute queries; use one of CATEGORY_L1, GENDER, PRICE at character 7 of "ITEMS.PRODUCT_DESCRIPTION = \\"shoe\\"" (items dataset ${join(fixtures, 'data/items.csv')})`,
+      `  unknown-column.yaml:7: queries[1]: unknown column COLOUR; expected one of CATEGORY_L1, GENDER, PRICE at character 7 of "ITEMS.COLOUR = \\"red\\"" (items dataset ${join(fixtures, 'data/items.csv')})`,
+      `  unknown-column.yaml:8: queries[2]: column PRODUCT_DESCRIPTION is textual, and Personalize does not allow textual columns in attribute queries; use one of CATEGORY_L1, GENDER, PRICE at character 7 of "ITEMS.PRODUCT_DESCRIPTION = \\"shoe\\"" (items dataset ${join(fixtures, 'data/items.csv')})`,
     ]);
   });
 
   it('validate warns about credentials the destinations will need, without changing the exit code', async () => {
     const file = await write(
       'credentials.yaml',
-      `name: creds\n${validBody.replace(
+      `name: creds\ndata: ${join(fixtures, 'data')}\n${validBody.replace(
         '  - connector: file\n',
         '  - { connector: mailchimp, audienceId: a1b2c3 }\n  - { connector: hubspot, list: "affinity {{label}}" }\n  - connector: file\n',
       )}`,
@@ -475,9 +476,9 @@ describe('CLI', () => {
     const items = `(items dataset ${join(data, 'items.csv')})`;
     expect(stdout.trimEnd().split('\n')).toEqual([
       `FAIL  ${queries}  (3 problems)`,
-      `  ${queries}: queries[0].fromNewItems.file: missing-new-items.csv: file not found (looked for ${join(dir, 'missing-new-items.csv')}; paths are relative to the campaign file)`,
-      `  ${queries}: queries[1]: unknown column COLOUR; expected one of CATEGORY_L1, GENDER, PRICE at character 7 of "ITEMS.COLOUR = \\"red\\"" ${items}`,
-      `  ${queries}: queries[2]: no item has CATEGORY_L1 = "Footwear"; did you mean "footwear"? ${items}`,
+      `  ${queries}:7: queries[0].fromNewItems.file: missing-new-items.csv: file not found (looked for ${join(dir, 'missing-new-items.csv')}; paths are relative to the campaign file)`,
+      `  ${queries}:8: queries[1]: unknown column COLOUR; expected one of CATEGORY_L1, GENDER, PRICE at character 7 of "ITEMS.COLOUR = \\"red\\"" ${items}`,
+      `  ${queries}:9: queries[2]: no item has CATEGORY_L1 = "Footwear"; did you mean "footwear"? ${items}`,
       `ok    ${inventory}  (stock: excess-inventory, 1 destination, 1 query)`,
       '  warning: stock.csv: 2 ITEM_IDs are not in the items dataset and were skipped (first: old-1, old-2)',
     ]);

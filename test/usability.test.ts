@@ -74,3 +74,45 @@ describe('part 8: the run id is printed when the run starts', () => {
     expect(stdout).toBe('');
   });
 });
+
+describe('part 3: validate checks that every referenced file exists', () => {
+  it('fails a campaign whose data directory, inventory file or users dataset is missing, with lines; --with-data problems have lines too', async () => {
+    await mkdir(join(cwd, 'data-without-users'));
+    await writeFile(join(cwd, 'data-without-users/interactions.csv'), 'USER_ID,ITEM_ID,TIMESTAMP\nu1,i1,1731715203\n');
+    await writeFile(join(cwd, 'data-without-users/items.csv'), 'ITEM_ID,CATEGORY_L1\ni1,footwear\n');
+    const campaign = (name: string, data: string) =>
+      [
+        `name: ${name}`,
+        'type: excess-inventory',
+        `data: ${data}`,
+        'items:',
+        '  inventory:',
+        '    file: stock.csv',
+        '    rule: { onHandAtLeastTimesSales: 20, salesWindowDays: 30 }',
+        'segment: { provider: local }',
+        'destinations: [{ connector: file }]',
+        '',
+      ].join('\n');
+    await writeFile(join(cwd, 'missing-data.yaml'), campaign('clearance', 'no-such-dir'));
+    await writeFile(join(cwd, 'no-users.yaml'), campaign('clearance-2', 'data-without-users'));
+
+    const result = await runCli(['validate', 'missing-data.yaml', 'no-users.yaml'], { cwd });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe(
+      [
+        'FAIL  missing-data.yaml  (2 problems)',
+        `  missing-data.yaml:3: data: no-such-dir: dataset directory not found (looked for ${join(cwd, 'no-such-dir')})`,
+        '  missing-data.yaml:6: items.inventory.file: stock.csv: file not found',
+        'FAIL  no-users.yaml  (2 problems)',
+        `  no-users.yaml:3: data: data-without-users: no users dataset in ${join(cwd, 'data-without-users')}: expected users.csv or users.csv.gz (USER_ID, EMAIL: it turns segments into audiences)`,
+        '  no-users.yaml:6: items.inventory.file: stock.csv: file not found',
+        '',
+      ].join('\n'),
+    );
+
+    const withData = await runCli(['validate', '--with-data', join(repo, 'test/fixtures/campaigns/unknown-column.yaml')], { cwd });
+    expect(withData.code).toBe(2);
+    expect(withData.stdout).toContain('unknown-column.yaml:7: queries[1]: unknown column COLOUR');
+    expect(withData.stdout).toContain('unknown-column.yaml:8: queries[2]: column PRODUCT_DESCRIPTION is textual');
+  });
+});

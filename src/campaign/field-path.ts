@@ -8,3 +8,14 @@ export function formatFieldPath(path: readonly PropertyKey[]): string {
   }
   return text;
 }
+
+/** Reads a path written by {@link formatFieldPath} back into its keys (`queries[2].file` → `['queries', 2, 'file']`). */
+export function parseFieldPath(text: string): PropertyKey[] {
+  const path: PropertyKey[] = [];
+  for (const match of text.matchAll(/\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|\.?([^.[\]]+)/g)) {
+    if (match[1] !== undefined) path.push(Number(match[1]));
+    else if (match[2] !== undefined) path.push(JSON.parse(match[2]) as string);
+    else if (match[3] !== undefined) path.push(match[3]);
+  }
+  return path;
+}

@@ -9,7 +9,7 @@ import { ConfigError, type InputIssue } from '../core/errors.js';
 import { audienceNameIssues } from './audience-name-issues.js';
 import { campaignErrorMap } from './campaign-error-map.js';
 import { campaignCommonSchema, campaignSchema, type Campaign } from './campaign-schema.js';
-import { toInputIssues } from './config-issues.js';
+import { toInputIssues, type LocatePath } from './config-issues.js';
 import { formatFieldPath } from './field-path.js';
 import { findSecretKeys } from './secret-keys.js';
 import { yamlLocator } from './yaml-locations.js';
@@ -24,7 +24,7 @@ export interface LoadedCampaign {
 }
 
 /** The outcome of checking one file: the campaign, or every problem found. */
-export type CampaignFileCheck = { ok: true; loaded: LoadedCampaign } | { ok: false; issues: InputIssue[] };
+export type CampaignFileCheck = { ok: true; loaded: LoadedCampaign; locate: LocatePath } | { ok: false; issues: InputIssue[] };
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
@@ -108,7 +108,7 @@ export async function checkCampaignFile(file: string, options: LoadCampaignOptio
   // A secret key is also an unknown key (a secret value a bad template); say only the useful thing about it.
   issues = [...secretIssues, ...issues.filter((issue) => !secretFields.has(issue.field))];
   if (issues.length > 0 || !parsed.success) return { ok: false, issues: sortIssues(issues) };
-  return { ok: true, loaded: { file, baseDir: dirname(path), campaign: parsed.data } };
+  return { ok: true, loaded: { file, baseDir: dirname(path), campaign: parsed.data }, locate };
 }
 
 /**
