@@ -15,12 +15,13 @@ import {
 import { queryKey } from '../segments/segment-provider.js';
 import { fileNotFoundIssue } from './file-not-found-issue.js';
 import type { ExcessInventoryCampaign, NewItemsCampaign } from './campaign-schema.js';
+import type { OverstockRule } from './excess-inventory-items-schema.js';
 import { dateStringToEpochSeconds } from './date-string.js';
 import type { LoadedCampaign } from './load-campaign.js';
 import { newItemQueries } from './new-item-queries.js';
 import type { PlannedQuery } from './planned-query.js';
 import { readInventory } from './read-inventory.js';
-import { selectOverstockedItems } from './select-overstocked-items.js';
+import { selectOverstockedItems, type LeftOutItem } from './select-overstocked-items.js';
 
 export type { PlannedQuery } from './planned-query.js';
 
@@ -112,7 +113,7 @@ async function planExcessInventory(
         : `${inventory.file}: ${unknownIds.length} ITEM_IDs are not in the items dataset and were skipped (first: ${shown})`,
     );
   }
-  const { items: selected } = selectOverstockedItems({
+  const { items: selected, leftOut } = selectOverstockedItems({
     // Items outside the catalog cannot get an Item-Affinity segment, so they are left out.
     inventory: known,
     interactions: datasets.interactions,
@@ -120,7 +121,27 @@ async function planExcessInventory(
     ...(inventory.asOf !== undefined ? { asOfSeconds: dateStringToEpochSeconds(inventory.asOf) } : {}),
     ...(maxItems !== undefined ? { maxItems } : {}),
   });
+  if (rows.length === 0) note(`${inventory.file}: the inventory file has no rows, so there is no item to segment`);
+  else if (selected.length === 0) note(`the overstock rule selected none of the ${known.length} inventory items`);
+  if (leftOut.length > 0) note(describeLeftOut(leftOut, inventory.rule, label));
   return selected.map(({ itemId }) => ({ query: { itemId }, label: label(itemId) }));
+}
+
+/** Most left-out items named in the note; the rest are counted. */
+const MAX_NAMED_LEFT_OUT = 10;
+
+/** `3 inventory items left out by the overstock rule: "Red Wedges" (30 on hand < minOnHand 50); …`. */
+function describeLeftOut(leftOut: readonly LeftOutItem[], rule: OverstockRule, label: (itemId: string) => string): string {
+  const why = ({ onHand, unitsSold, reason }: LeftOutItem): string => {
+    if (reason === 'min-on-hand') return `${onHand} on hand < minOnHand ${rule.minOnHand ?? 1}`;
+    if (reason === 'sells-enough') return `${onHand} on hand < ${rule.onHandAtLeastTimesSales} × ${unitsSold} sold in ${rule.salesWindowDays} days`;
+    return 'beyond maxItems';
+  };
+  const name = (itemId: string) => (label(itemId) === itemId ? itemId : `${label(itemId)} [${itemId}]`);
+  const named = leftOut.slice(0, MAX_NAMED_LEFT_OUT).map((item) => `${name(item.itemId)} (${why(item)})`);
+  const more = leftOut.length > MAX_NAMED_LEFT_OUT ? `; and ${leftOut.length - MAX_NAMED_LEFT_OUT} more` : '';
+  const count = leftOut.length === 1 ? '1 inventory item' : `${leftOut.length} inventory items`;
+  return `${count} left out by the overstock rule: ${named.join('; ')}${more}`;
 }
 
 async function planNewItems(

@@ -21,6 +21,15 @@ export interface OverstockedItem {
   overstockRatio: number;
 }
 
+/** An inventory item the rule did not pick, and why. */
+export interface LeftOutItem {
+  itemId: string;
+  onHand: number;
+  unitsSold: number;
+  /** `min-on-hand`: fewer units than `minOnHand`; `sells-enough`: ON_HAND < factor × units sold; `max-items`: qualified, but `maxItems` more overstocked items came first. */
+  reason: 'min-on-hand' | 'sells-enough' | 'max-items';
+}
+
 /** Inputs of {@link selectOverstockedItems}. */
 export interface OverstockSelection {
   inventory: readonly InventoryRow[];
@@ -40,7 +49,7 @@ export interface OverstockSelection {
  * `asOf` defaults to the dataset's last interaction, never the wall clock, so a rule gives the same
  * answer on the same data whenever it runs.
  */
-export function selectOverstockedItems(selection: OverstockSelection): { asOfSeconds: number; items: OverstockedItem[] } {
+export function selectOverstockedItems(selection: OverstockSelection): { asOfSeconds: number; items: OverstockedItem[]; leftOut: LeftOutItem[] } {
   const { inventory, interactions, rule } = selection;
   const asOfSeconds = selection.asOfSeconds ?? lastTimestamp(interactions);
   const windowStart = asOfSeconds - rule.salesWindowDays * SECONDS_PER_DAY;
@@ -58,16 +67,20 @@ export function selectOverstockedItems(selection: OverstockSelection): { asOfSec
   const minOnHand = rule.minOnHand ?? 1;
 
   const items: OverstockedItem[] = [];
+  const leftOut: LeftOutItem[] = [];
   for (const { itemId, onHand } of inventory) {
     const index = interactionIndex.get(itemId);
     const unitsSold = index === undefined ? 0 : sold[index]!;
-    if (onHand < minOnHand || onHand < rule.onHandAtLeastTimesSales * unitsSold) continue;
-    items.push({ itemId, onHand, unitsSold, overstockRatio: unitsSold === 0 ? Infinity : onHand / unitsSold });
+    if (onHand < minOnHand) leftOut.push({ itemId, onHand, unitsSold, reason: 'min-on-hand' });
+    else if (onHand < rule.onHandAtLeastTimesSales * unitsSold) leftOut.push({ itemId, onHand, unitsSold, reason: 'sells-enough' });
+    else items.push({ itemId, onHand, unitsSold, overstockRatio: unitsSold === 0 ? Infinity : onHand / unitsSold });
   }
   items.sort(
     (a, b) => b.overstockRatio - a.overstockRatio || (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0),
   );
-  return { asOfSeconds, items: selection.maxItems !== undefined ? items.slice(0, selection.maxItems) : items };
+  const kept = selection.maxItems !== undefined ? items.slice(0, selection.maxItems) : items;
+  for (const { itemId, onHand, unitsSold } of items.slice(kept.length)) leftOut.push({ itemId, onHand, unitsSold, reason: 'max-items' });
+  return { asOfSeconds, items: kept, leftOut };
 }
 
 function lastTimestamp(interactions: Interactions): number {

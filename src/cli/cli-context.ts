@@ -10,6 +10,6 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   cwd: string;
   logger: Logger;
-  /** Set the process exit code (0 done, 1 a run failed, 2 bad input); the highest one set wins. */
+  /** Set the process exit code (see `ExitCode`); the most urgent one set wins. */
   setExitCode(code: number): void;
 }

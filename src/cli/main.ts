@@ -3,9 +3,10 @@
  * `register(program, context)`.
  */
 import { Command, CommanderError } from 'commander';
-import { ExitCode, isUserFacing } from '../core/errors.js';
+import { ExitCode, isUserFacing, moreUrgentExitCode } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { fromSystemError } from '../core/system-error.js';
+import { EXIT_CODE_HELP } from './exit-code-help.js';
 import { packageVersion } from './package-version.js';
 import type { CliContext } from './cli-context.js';
 
@@ -49,7 +50,7 @@ export async function main(
     cwd: io.cwd ?? process.cwd(),
     logger,
     setExitCode(code) {
-      exitCode = Math.max(exitCode, code);
+      exitCode = moreUrgentExitCode(exitCode, code);
     },
   };
   const program = new Command('affinity-sync')
@@ -72,7 +73,7 @@ export async function main(
         '',
         'Environment: MAILCHIMP_API_KEY, HUBSPOT_ACCESS_TOKEN, AWS credentials (standard AWS chain),',
         'REDIS_URL (queue), LOG_LEVEL (JSON logs on stderr; default warn).',
-        'Exit codes: 0 done, 1 a run failed, 2 bad input (campaign files, data, arguments, credentials).',
+        EXIT_CODE_HELP,
       ].join('\n'),
     );
   for (const load of commandModules) (await load()).register(program, context);
@@ -86,7 +87,7 @@ export async function main(
     const known = isUserFacing(error) ? error : fromSystemError(error);
     if (known) {
       context.stderr.write(`error: ${known.message}\n`);
-      return Math.max(exitCode, known.exitCode);
+      return moreUrgentExitCode(exitCode, known.exitCode);
     }
     context.stderr.write(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return ExitCode.runFailed;

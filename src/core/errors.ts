@@ -6,8 +6,22 @@
  * `RateLimitError`, `UnrecoverableError`) and the CLI maps them to exit codes.
  */
 
-/** Exit codes of every command: 0 done, 1 a run failed, 2 bad input (config, data, arguments). */
-export const ExitCode = { ok: 0, runFailed: 1, badInput: 2 } as const;
+/**
+ * Exit codes of every command, for schedulers to alert on: 0 done, 1 a run failed (or failed in
+ * part; retrying may help), 2 bad input (config, data, arguments, credentials; fix it first),
+ * 3 the run did nothing (no segment to build, or every segment empty: nothing was written),
+ * 130 interrupted (Ctrl-C).
+ */
+export const ExitCode = { ok: 0, runFailed: 1, badInput: 2, nothingDone: 3, interrupted: 130 } as const;
+
+/** Exit codes from least to most urgent: "nothing done" is worth an alert, a failure more so. */
+const URGENCY: readonly number[] = [ExitCode.ok, ExitCode.nothingDone, ExitCode.runFailed, ExitCode.badInput, ExitCode.interrupted];
+
+/** The more urgent of two exit codes (a code outside the table counts as a failed run). */
+export function moreUrgentExitCode(a: number, b: number): number {
+  const rank = (code: number) => (URGENCY.includes(code) ? URGENCY.indexOf(code) : URGENCY.indexOf(ExitCode.runFailed));
+  return rank(b) > rank(a) ? b : a;
+}
 
 /** Base class: `userFacing` errors are printed as one clear message, never with a stack trace. */
 export abstract class AffinitySyncError extends Error {

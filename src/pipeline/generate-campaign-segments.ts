@@ -40,6 +40,16 @@ export async function generateCampaignSegments(
   const planNotes: string[] = [];
   const newItems: Items[] = [];
   const planned = await planQueries(loaded, datasets, { onNote: (note) => planNotes.push(note), onNewItems: (items) => newItems.push(items) });
+  if (planned.length === 0) {
+    // Nothing to segment: say so (the notes say why) instead of asking the provider for nothing.
+    return { runId, campaign: campaign.name, provider: campaign.segment.provider, numResults: campaign.segment.numResults, generatedAt: new Date().toISOString(), notes: planNotes, segments: [] };
+  }
+  const userCount = datasets.interactions.userIds.length;
+  if (campaign.segment.numResults >= userCount) {
+    planNotes.push(
+      `numResults ${campaign.segment.numResults.toLocaleString('en-US')} is not below the ${userCount.toLocaleString('en-US')} users with interactions: each segment holds every user the recipe can rank, not a targeted audience`,
+    );
+  }
   // New items are not in the catalog yet: the provider reaches them through their attributes.
   const providerDatasets = newItems.length > 0 ? { ...datasets, items: mergeItems(datasets.items, newItems) } : datasets;
 

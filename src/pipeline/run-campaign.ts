@@ -6,7 +6,7 @@ import type { LoadedCampaign } from '../campaign/load-campaign.js';
 import type { Alert } from '../alerts/evaluate-alerts.js';
 import { raiseAlerts } from '../alerts/raise-alerts.js';
 import type { AlertDelivery } from '../alerts/send-alert-webhook.js';
-import { isUserFacing } from '../core/errors.js';
+import { ExitCode, isUserFacing, moreUrgentExitCode } from '../core/errors.js';
 import type { SegmentProvenance } from '../segments/segment-provenance.js';
 import type { CampaignSegments } from './campaign-segments.js';
 import { generateCampaignSegments } from './generate-campaign-segments.js';
@@ -59,13 +59,17 @@ export interface CampaignReport {
   alertDelivery?: AlertDelivery;
 }
 
-/** Exit code of a finished run: 2 when a destination rejected the user's config, 1 when anything failed, else 0. */
+/**
+ * Exit code of a finished run: 2 when a destination rejected the user's config, 1 when anything
+ * failed, 3 when the run had nothing to do (no segment, or no segment with a member), else 0.
+ */
 export function reportExitCode(report: CampaignReport): number {
-  let code = 0;
-  if (report.segments.some((segment) => segment.error)) code = 1;
+  let code: number = ExitCode.ok;
+  if (report.segments.every((segment) => segment.members === 0 && !segment.error)) code = ExitCode.nothingDone;
+  if (report.segments.some((segment) => segment.error)) code = ExitCode.runFailed;
   for (const destination of report.destinations) {
-    if ('error' in destination) code = Math.max(code, destination.exitCode);
-    else if (destination.segments.some((segment) => segment.error !== undefined || (segment.sync?.outcomes.failed ?? 0) > 0)) code = Math.max(code, 1);
+    if ('error' in destination) code = moreUrgentExitCode(code, destination.exitCode);
+    else if (destination.segments.some((segment) => segment.error !== undefined || (segment.sync?.outcomes.failed ?? 0) > 0)) code = moreUrgentExitCode(code, ExitCode.runFailed);
   }
   return code;
 }

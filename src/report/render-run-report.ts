@@ -92,7 +92,11 @@ export function renderRunReport(reports: readonly CampaignReport[], cwd: string)
         table.push([...base, name, audience, result]);
       }
     }
-    out.push(table.toString());
+    if (report.segments.length > 0) out.push(table.toString());
+    if (report.segments.length === 0) out.push('  NOTHING DONE: no segment to build, so nothing was written (exit code 3); the notes below say why.');
+    else if (report.segments.every((segment) => segment.members === 0 && !segment.error)) {
+      out.push('  NOTHING DONE: every segment is empty, so no audience got a member (exit code 3).');
+    }
     for (const note of report.notes) out.push(`  note: ${note}`);
     for (const segment of report.segments) {
       for (const note of segment.notes ?? []) out.push(`  note: ${segment.label}: ${note}`);

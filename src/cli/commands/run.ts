@@ -3,10 +3,11 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError } from '../../core/errors.js';
+import { ConfigError, ExitCode } from '../../core/errors.js';
 import type { Datasets } from '../../datasets/datasets.js';
 import type { CampaignReport } from '../../pipeline/run-campaign.js';
 import type { CliContext } from '../cli-context.js';
+import { EXIT_CODE_HELP } from '../exit-code-help.js';
 
 interface RunOptions {
   data?: string;
@@ -28,7 +29,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--run-id <id>', 'resume an earlier run of one campaign by its id (e.g. after a crash while a Personalize job ran): its remote jobs are reused, not created again')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ affinity-sync run config/campaigns/*.yaml\n  $ affinity-sync run --dry-run config/campaigns/new-items.yaml\n\nExit codes: 0 done, 1 a run failed, 2 bad input (campaign files, data, arguments, credentials).',
+      `\nExamples:\n  $ affinity-sync run config/campaigns/*.yaml\n  $ affinity-sync run --dry-run config/campaigns/new-items.yaml\n\n${EXIT_CODE_HELP}`,
     )
     .action(async (files: string[], options: RunOptions) => {
       const { loadCampaigns } = await import('../../campaign/load-campaign.js');
@@ -88,7 +89,7 @@ export function register(program: Command, context: CliContext): void {
             '',
           ].join('\n'),
         );
-        context.setExitCode(130);
+        context.setExitCode(ExitCode.interrupted);
         return;
       } finally {
         process.removeListener('SIGINT', onSigint);
