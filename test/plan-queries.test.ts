@@ -230,7 +230,10 @@ describe('planQueries: excess-inventory', () => {
     const notes: string[] = [];
     const campaign = await loadCampaign(join(fixtures, 'excess-inventory.json'));
     expect(await planQueries(campaign, datasets(), { onNote: (note) => notes.push(note) })).toHaveLength(3);
-    expect(notes).toEqual(['inventory.csv: 1 ITEM_ID is not in the items dataset and was skipped (zz-not-in-catalog)']);
+    expect(notes).toEqual([
+      'inventory.csv: 1 ITEM_ID is not in the items dataset and was skipped (zz-not-in-catalog)',
+      '2 inventory items left out by the overstock rule:\n    - Product B [b]: 30 on hand < 10 × 4 sold in 14 days\n    - Product C [c]: 0 on hand < minOnHand 1',
+    ]);
 
     const file = join(tmp, 'many-unknown.csv');
     await writeFile(file, 'ITEM_ID,ON_HAND\nabc,9\na,100\ndef,9\nghi,9\n', 'utf8');

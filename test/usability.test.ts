@@ -116,3 +116,54 @@ describe('part 3: validate checks that every referenced file exists', () => {
     expect(withData.stdout).toContain('unknown-column.yaml:8: queries[2]: column PRODUCT_DESCRIPTION is textual');
   });
 });
+
+describe('part 4: a run that does nothing says so and exits 3', () => {
+  it('an overstock rule that selects no item names every item it left out, and why; an empty inventory says it is empty; nothing is written', async () => {
+    const write = async (inventory: string, numResults = 25) => {
+      await writeFile(join(cwd, 'stock.csv'), inventory);
+      await writeFile(
+        join(cwd, 'clearance.yaml'),
+        [
+          'name: clearance',
+          'type: excess-inventory',
+          `data: ${join(repo, 'test/fixtures/campaigns/data')}`,
+          'items:',
+          '  inventory:',
+          '    file: stock.csv',
+          '    rule: { onHandAtLeastTimesSales: 20, salesWindowDays: 30, minOnHand: 5 }',
+          `segment: { provider: local, numResults: ${numResults} }`,
+          'destinations: [{ connector: file, dir: out }]',
+          '',
+        ].join('\n'),
+      );
+    };
+    await write('ITEM_ID,ON_HAND\ni1,3\ni2,15\n');
+    const none = await runCli(['run', 'clearance.yaml'], { cwd });
+    expect(none.code).toBe(3);
+    expect(none.stdout).toContain(
+      [
+        '  NOTHING DONE: no segment to build, so nothing was written (exit code 3); the notes below say why.',
+        '  note: the overstock rule selected none of the 2 inventory items',
+        '  note: 2 inventory items left out by the overstock rule:',
+        '    - i1: 3 on hand < minOnHand 5',
+        '    - i2: 15 on hand < 20 × 1 sold in 30 days',
+      ].join('\n'),
+    );
+    expect(await exists(join(cwd, 'out'))).toBe(false);
+
+    await write('ITEM_ID,ON_HAND\n');
+    const empty = await runCli(['run', '--json', 'clearance.yaml'], { cwd });
+    expect(empty.code).toBe(3);
+    const [report] = JSON.parse(empty.stdout) as Array<{ segments: unknown[]; notes: string[] }>;
+    expect(report?.segments).toEqual([]);
+    expect(report?.notes).toEqual(['stock.csv: the inventory file has no rows, so there is no item to segment']);
+    expect(await exists(join(cwd, 'out'))).toBe(false);
+
+    // numResults above the user base: the segment is everyone, and the report says so.
+    await write('ITEM_ID,ON_HAND\ni1,100\n', 500);
+    const everyone = await runCli(['run', 'clearance.yaml'], { cwd });
+    expect(everyone.stdout).toContain(
+      '  note: numResults 500 is not below the 2 users with interactions: each segment holds every user the recipe can rank, not a targeted audience',
+    );
+  });
+});

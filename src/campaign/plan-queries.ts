@@ -130,7 +130,7 @@ async function planExcessInventory(
 /** Most left-out items named in the note; the rest are counted. */
 const MAX_NAMED_LEFT_OUT = 10;
 
-/** `3 inventory items left out by the overstock rule: "Red Wedges" (30 on hand < minOnHand 50); …`. */
+/** `3 inventory items left out by the overstock rule:` and one `- Red Wedges [id]: 30 on hand < minOnHand 50` line per item. */
 function describeLeftOut(leftOut: readonly LeftOutItem[], rule: OverstockRule, label: (itemId: string) => string): string {
   const why = ({ onHand, unitsSold, reason }: LeftOutItem): string => {
     if (reason === 'min-on-hand') return `${onHand} on hand < minOnHand ${rule.minOnHand ?? 1}`;
@@ -138,10 +138,10 @@ function describeLeftOut(leftOut: readonly LeftOutItem[], rule: OverstockRule, l
     return 'beyond maxItems';
   };
   const name = (itemId: string) => (label(itemId) === itemId ? itemId : `${label(itemId)} [${itemId}]`);
-  const named = leftOut.slice(0, MAX_NAMED_LEFT_OUT).map((item) => `${name(item.itemId)} (${why(item)})`);
-  const more = leftOut.length > MAX_NAMED_LEFT_OUT ? `; and ${leftOut.length - MAX_NAMED_LEFT_OUT} more` : '';
+  const named = leftOut.slice(0, MAX_NAMED_LEFT_OUT).map((item) => `\n    - ${name(item.itemId)}: ${why(item)}`);
+  const more = leftOut.length > MAX_NAMED_LEFT_OUT ? `\n    - and ${leftOut.length - MAX_NAMED_LEFT_OUT} more` : '';
   const count = leftOut.length === 1 ? '1 inventory item' : `${leftOut.length} inventory items`;
-  return `${count} left out by the overstock rule: ${named.join('; ')}${more}`;
+  return `${count} left out by the overstock rule:${named.join('')}${more}`;
 }
 
 async function planNewItems(
