@@ -167,3 +167,28 @@ describe('part 4: a run that does nothing says so and exits 3', () => {
     );
   });
 });
+
+describe('part 6: network problems are not blamed on the credentials', () => {
+  it('an unresolvable or refusing host is "cannot resolve / cannot reach" with exit 1, for Mailchimp and HubSpot', async () => {
+    const mailchimp = (baseUrl: string) =>
+      runCli(['connectors', 'test', 'mailchimp', '--audience', 'a1b2c3d4e5'], { cwd, env: { LOG_LEVEL: 'silent', MAILCHIMP_API_KEY: 'abc123-us21', MAILCHIMP_BASE_URL: baseUrl } });
+    const hubspot = (basePath: string) =>
+      runCli(['connectors', 'test', 'hubspot'], { cwd, env: { LOG_LEVEL: 'silent', HUBSPOT_ACCESS_TOKEN: 'pat-na1-offline', HUBSPOT_BASE_PATH: basePath } });
+    const notTheKey = 'A network problem, not a credential one: retrying may help (the queue retries the run)\n';
+
+    const dns = await mailchimp('http://mailchimp.invalid/3.0');
+    expect(dns.code).toBe(1);
+    expect(dns.stderr).toMatch(/^error: Mailchimp ping: cannot resolve mailchimp\.invalid \(DNS lookup failed, (ENOTFOUND|EAI_AGAIN)\): check the network and DNS, or if the network is fine, the data-centre suffix of MAILCHIMP_API_KEY/);
+    expect(dns.stderr.endsWith(notTheKey)).toBe(true);
+
+    const refused = await mailchimp('http://127.0.0.1:9/3.0');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`error: Mailchimp ping: cannot reach 127.0.0.1:9 (ECONNREFUSED): the network, a proxy or Mailchimp is down. ${notTheKey}`);
+
+    const hubspotDns = await hubspot('http://hubspot.invalid');
+    expect(hubspotDns.code).toBe(1);
+    expect(hubspotDns.stderr).toMatch(/^error: HubSpot, while reading lists: cannot resolve hubspot\.invalid \(DNS lookup failed, (ENOTFOUND|EAI_AGAIN)\)/);
+    expect(hubspotDns.stderr.endsWith(notTheKey)).toBe(true);
+    expect(hubspotDns.stderr).not.toContain('HUBSPOT_ACCESS_TOKEN');
+  });
+});

@@ -100,7 +100,12 @@ describe('affinity-sync connectors test hubspot', () => {
   it('exits 1 when HubSpot cannot be reached (a failed run, not bad input), as its help says', async () => {
     nock(API).post('/crm/v3/lists/search').replyWithError(Object.assign(new Error('connect ECONNREFUSED 104.16.0.1:443'), { code: 'ECONNREFUSED' }));
     const result = await runCli(['connectors', 'test', 'hubspot'], { env: { HUBSPOT_ACCESS_TOKEN: 'pat-na1-cli-offline' } });
-    expect(result).toEqual({ code: 1, stdout: '', stderr: 'error: network error talking to HubSpot while reading lists (ECONNREFUSED)\n' });
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'error: HubSpot, while reading lists: cannot reach 104.16.0.1:443 (ECONNREFUSED): the network, a proxy or HubSpot is down. A network problem, not a credential one: retrying may help (the queue retries the run)\n',
+    });
 
     const help = await runCli(['connectors', 'test', '--help'], { env: {} });
     expect(help.stdout.replace(/\s+/g, ' ')).toContain('check a destination before a campaign uses it (exit code 2: wrong credentials or settings; 1: the service could not be reached)');

@@ -9,6 +9,7 @@ import {
   RateLimitedError,
   TransientError,
 } from '../../src/core/errors.js';
+import { describeNetworkFailure, networkFailureOf } from '../../src/core/network-failure.js';
 import { RATE_LIMIT_WINDOW_MS } from './hubspot-limits.js';
 
 /** HubSpot's error body (all fields optional per HubSpot). https://developers.hubspot.com/docs/guides/api/overview#error-handling */
@@ -59,15 +60,6 @@ export function missingScopesOf(body: HubSpotErrorBody): string[] {
     }
   }
   return [...scopes];
-}
-
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET']);
-
-function networkCodeOf(error: Error): string | undefined {
-  const code = (error as { code?: unknown }).code;
-  const causeCode = (error.cause as { code?: unknown } | undefined)?.code;
-  for (const candidate of [code, causeCode]) if (typeof candidate === 'string' && NETWORK_CODES.has(candidate)) return candidate;
-  return error.name === 'FetchError' ? 'FetchError' : undefined;
 }
 
 function describe(status: number, body: HubSpotErrorBody): string {
@@ -124,8 +116,9 @@ export function toHubSpotError(error: unknown, action: string): unknown {
     return new PermanentError(`HubSpot refused a request while ${action} (${describe(status, body)})`);
   }
   if (error instanceof Error) {
-    const networkCode = networkCodeOf(error);
-    if (networkCode) return new TransientError(`network error talking to HubSpot while ${action} (${networkCode})`);
+    const failure = networkFailureOf(error);
+    if (failure) return new TransientError(`HubSpot, while ${action}: ${describeNetworkFailure('HubSpot', failure, 'the base path is wrong')}`);
+    if (error.name === 'FetchError') return new TransientError(`network error talking to HubSpot while ${action} (FetchError)`);
     if (/content-type|media ?type|parse/i.test(error.message) && !(error instanceof TypeError) && !(error instanceof RangeError)) {
       // The SDK cannot parse an answer without a JSON Content-Type (a proxy's 502 page, say).
       return new TransientError(`HubSpot sent an unreadable answer while ${action}`);

@@ -400,7 +400,7 @@ describe('hubspot errors and rate limits', () => {
     const session = open(token);
     await expect(session.ensureAudience(spec, { dryRun: false })).rejects.toThrow(/HubSpot rejected the token in HUBSPOT_ACCESS_TOKEN/);
     await expect(session.ensureAudience(spec, { dryRun: false })).rejects.toThrow(TransientError);
-    await expect(session.ensureAudience(spec, { dryRun: false })).rejects.toThrow('network error talking to HubSpot while finding the list by name (ECONNRESET)');
+    await expect(session.ensureAudience(spec, { dryRun: false })).rejects.toThrow('HubSpot, while finding the list by name: the connection to the HubSpot API was cut (ECONNRESET)');
     await expect(session.ensureAudience(spec, { dryRun: false })).rejects.toThrow('HubSpot sent an unreadable answer while finding the list by name');
   });
 

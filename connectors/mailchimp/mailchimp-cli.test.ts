@@ -41,7 +41,12 @@ describe('affinity-sync connectors test mailchimp', () => {
   it('exits 1 when Mailchimp cannot be reached (a failed run, not bad input)', async () => {
     nock('https://us7.api.mailchimp.com').get('/3.0/ping').replyWithError(Object.assign(new Error('connect ECONNREFUSED 23.45.67.89:443'), { code: 'ECONNREFUSED' }));
     const result = await runCli(['connectors', 'test', 'mailchimp', '--audience', LIST], { env: { MAILCHIMP_API_KEY: KEY } });
-    expect(result).toEqual({ code: 1, stdout: '', stderr: 'error: Mailchimp ping: network error ECONNREFUSED\n' });
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'error: Mailchimp ping: cannot reach 23.45.67.89:443 (ECONNREFUSED): the network, a proxy or Mailchimp is down. A network problem, not a credential one: retrying may help (the queue retries the run)\n',
+    });
   });
 
   it('lists the connectors with their modes', async () => {

@@ -7,11 +7,11 @@
 import {
   AffinitySyncError,
   AuthError,
-  ConfigError,
   PermanentError,
   RateLimitedError,
   TransientError,
 } from '../../src/core/errors.js';
+import { describeNetworkFailure, networkFailureOf } from '../../src/core/network-failure.js';
 
 /** The problem details of an error answer, when there is one. */
 export interface MailchimpProblem {
@@ -20,9 +20,6 @@ export interface MailchimpProblem {
   /** The problem's `detail`, for classification only: it may hold an email address, so never quote or log it. */
   detail: string;
 }
-
-/** Network failures that may pass: retried. */
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'ECONNREFUSED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 interface SuperagentError {
   status?: number;
@@ -59,17 +56,17 @@ function retryAfterMs(error: unknown, fallbackMs: number): number {
 
 /**
  * Our error for a failed call. `operation` names the call for the message (`create tag`).
- * 429 → RateLimitedError; 5xx, timeouts, resets → TransientError; 401/403 → AuthError;
- * other 4xx → PermanentError.
+ * 429 → RateLimitedError; 5xx and network failures (unreachable, timeout, DNS, reset) →
+ * TransientError; only 401/403 → AuthError; other 4xx → PermanentError.
  */
 export function toMailchimpError(error: unknown, operation: string, options: { rateLimitWaitMs: number }): AffinitySyncError {
   if (error instanceof AffinitySyncError) return error;
   const problem = problemOf(error);
   if (!problem) {
-    const code = (error as SuperagentError | undefined)?.code;
-    if (code === 'ENOTFOUND') return new ConfigError([{ field: 'MAILCHIMP_API_KEY', message: `Mailchimp ${operation}: API host not found; check the key's data-centre suffix or the base URL` }], { cause: error });
-    if ((code && TRANSIENT_CODES.has(code)) || (error as SuperagentError | undefined)?.timeout !== undefined) {
-      return new TransientError(`Mailchimp ${operation}: network error ${code ?? 'timeout'}`, { cause: error });
+    // Unreachable, timed out or a failed DNS lookup: the network, never the key (exit 1, retried).
+    const failure = networkFailureOf(error);
+    if (failure) {
+      return new TransientError(`Mailchimp ${operation}: ${describeNetworkFailure('Mailchimp', failure, "if the network is fine, the data-centre suffix of MAILCHIMP_API_KEY (e.g. -us21) or the base URL is wrong")}`, { cause: error });
     }
     return new PermanentError(`Mailchimp ${operation}: unexpected failure (${error instanceof Error ? error.name : 'unknown error'})`, { cause: error });
   }
