@@ -165,7 +165,7 @@ describe('a run with an alerts: block', () => {
 
   it('lists its alerts in the report and posts them to the webhook; the run still succeeds', async () => {
     const result = await runCli(['run', '--json', 'tiny.yaml'], { cwd, env: { LOG_LEVEL: 'silent', AFFINITY_ALERT_WEBHOOK_URL: receiver.url } });
-    expect(result.stderr).toBe('');
+    expect(result.stderr).toMatch(/^started run tiny-\d{8}T\d{6}Z \(tiny\)\n$/);
     expect(result.code).toBe(0);
     const [report] = JSON.parse(result.stdout) as Array<{ runId: string; startedAt: string; alerts: Array<{ rule: string; message: string }>; alertDelivery: unknown }>;
     const days = Math.floor((Date.parse(report!.startedAt) - Date.UTC(2024, 10, 30)) / 86_400_000);
