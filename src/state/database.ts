@@ -1,0 +1,88 @@
+/**
+ * The tables of the sync-state store, as Kysely sees them. One interface for every dialect
+ * (SQLite, PostgreSQL): times are ISO 8601 UTC strings (`toISOString()`, so they sort as text),
+ * booleans are 0/1 integers, JSON is text. Each engineer appends their tables here and creates them
+ * in a migration of their number range (see `migrations/README.md`).
+ *
+ * No email address is ever stored: members are kept by the SHA-256 of their normalised email.
+ */
+import type { Generated } from 'kysely';
+
+/** What started a run. */
+export type RunTrigger = 'cli' | 'enqueue' | 'schedule';
+
+/** Where a run is: `running` until it ends; `skipped` when another run of the campaign held it. */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted' | 'skipped';
+
+/** One campaign run, whatever started it. */
+export interface RunsTable {
+  run_id: string;
+  campaign: string;
+  trigger: RunTrigger;
+  status: RunStatus;
+  /** 1 for a dry run (nothing written), else 0. */
+  dry_run: number;
+  started_at: string;
+  finished_at: string | null;
+  /** SHA-256 (hex) of the campaign file's bytes when the run started. */
+  campaign_file_hash: string | null;
+  /** The finished `CampaignReport` as JSON: counts, labels and audience names, never an email. */
+  report: string | null;
+  /** Why the run failed or was skipped (one line, no secrets). */
+  error: string | null;
+  /** Process exit code the run maps to (0 done, 1 failed, 2 bad input). */
+  exit_code: number | null;
+}
+
+/** An audience this tool made or syncs (a Mailchimp tag, a HubSpot list, a file). */
+export interface AudiencesTable {
+  /** Random id (UUID). */
+  audience_id: string;
+  campaign: string;
+  /** The campaign destination it belongs to: `<destination index>:<connector id>`. */
+  destination_key: string;
+  connector: string;
+  /** Vendor id (Mailchimp segment id, HubSpot list id, file path); '' until created. */
+  external_id: string;
+  name: string;
+  /** Where a person finds it (a file path, an audience and tag). */
+  location: string | null;
+  status: 'active' | 'retired';
+  created_at: string;
+  /** Last run that synced it (dry runs excluded). */
+  last_run_id: string | null;
+  last_synced_at: string | null;
+}
+
+/** The snapshot of one audience: members confirmed present in the destination. */
+export interface AudienceMembersTable {
+  audience_id: string;
+  /** SHA-256 (hex) of the normalised (trimmed, lower-cased) email. */
+  email_hash: string;
+  /** USER_IDs behind this member, as a JSON array. */
+  user_ids: string;
+  /** 1-based rank in the segment of the run that confirmed it. */
+  rank: number;
+  /** Run that confirmed it (the run it was added in, or refreshed by). */
+  run_id: string;
+}
+
+/** A lease: one holder at a time per name (e.g. one run per campaign), until `expires_at`. */
+export interface LeasesTable {
+  name: string;
+  /** Who holds it (a run id). */
+  holder: string;
+  acquired_at: string;
+  expires_at: string;
+}
+
+/** Every table of the store. */
+export interface Database {
+  runs: RunsTable;
+  audiences: AudiencesTable;
+  audience_members: AudienceMembersTable;
+  leases: LeasesTable;
+}
+
+/** Kysely's helper type, re-exported so tables with generated columns can use it. */
+export type { Generated };
