@@ -172,3 +172,41 @@ describe.each(stateStoreKinds)('state store on %s', (kind) => {
     }
   });
 });
+
+describe('opening the state store from the environment', () => {
+  it('refuses an AFFINITY_STATE_URL that is not a PostgreSQL URL, without printing it', async () => {
+    const { runCli } = await import('./helpers/run-cli.js');
+    const result = await runCli(['run', '--dry-run', 'config/campaigns/new-items.yaml'], {
+      env: { ...process.env, LOG_LEVEL: 'silent', AFFINITY_STATE_URL: 'mysql://admin:hunter22@db/x' },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'error: AFFINITY_STATE_URL: expected a PostgreSQL URL such as postgres://user@host:5432/affinity_sync (the value is not shown: it may hold a password)\n',
+    );
+  });
+
+  it('says which store it cannot reach, never the URL or its password', async () => {
+    const { openStateStore } = await import('../src/state/open-state-store.js');
+    const error = await openStateStore({ env: { AFFINITY_STATE_URL: 'postgres://admin:hunter22@127.0.0.1:1/affinity' }, stateDir: '/nonexistent' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name).toBe('TransientError');
+    expect((error as Error).message).toMatch(/^cannot open the sync-state store, PostgreSQL \(AFFINITY_STATE_URL\): .*ECONNREFUSED/);
+    expect((error as Error).message).not.toMatch(/hunter22|admin/);
+  });
+});
+
+describe.each(stateStoreKinds)('a store upgraded by a newer version, on %s', (kind) => {
+  it('is refused with a message that says so', async () => {
+    const { store, location, dispose } = await createTestStateStore(kind);
+    try {
+      await sql`insert into kysely_migration (name, timestamp) values ('0999-from-the-future', '2027-01-01T00:00:00.000Z')`.execute(store.db);
+      const error = await location.open().catch((caught: unknown) => caught);
+      expect((error as Error).name).toBe('PermanentError');
+      expect((error as Error).message).toBe(
+        'the sync-state store was upgraded by a newer affinity-sync (migration 0999-from-the-future is unknown to this version): upgrade affinity-sync',
+      );
+    } finally {
+      await dispose();
+    }
+  });
+});

@@ -8,6 +8,7 @@ import { raiseAlerts } from '../alerts/raise-alerts.js';
 import type { AlertDelivery } from '../alerts/send-alert-webhook.js';
 import { ExitCode, isUserFacing, moreUrgentExitCode } from '../core/errors.js';
 import type { SegmentProvenance } from '../segments/segment-provenance.js';
+import { fileSha256, recordRun } from '../state/record-run.js';
 import type { CampaignSegments } from './campaign-segments.js';
 import { generateCampaignSegments } from './generate-campaign-segments.js';
 import type { RunContext } from './run-context.js';
@@ -74,7 +75,8 @@ export function reportExitCode(report: CampaignReport): number {
   return code;
 }
 
-function summarise(segments: CampaignSegments): CampaignReport['segments'] {
+/** The report's view of a run's segments: labels and counts, no members. */
+export function summariseSegments(segments: CampaignSegments): CampaignReport['segments'] {
   return segments.segments.map((segment) => {
     const { unknownUser, missingEmail, invalidEmail } = segment.resolved.unmatched;
     return {
@@ -94,12 +96,35 @@ function summarise(segments: CampaignSegments): CampaignReport['segments'] {
 /**
  * Runs one campaign: generate its segments, then sync each destination. A destination that fails
  * does not stop the others; its error is in the report. Errors of the user's input (ConfigError,
- * DataError) are thrown, so the CLI exits 2.
+ * DataError) are thrown, so the CLI exits 2. With `ctx.state`, the run and its report are recorded
+ * in the state store (trigger `ctx.trigger`, default `cli`).
  */
 export async function runCampaign(loaded: LoadedCampaign, ctx: RunContext): Promise<CampaignReport> {
   const started = Date.now();
   const runId = ctx.runId ?? makeRunId(loaded.campaign.name, new Date(started));
   const runCtx = { ...ctx, runId };
+  const run = {
+    runId,
+    campaign: loaded.campaign.name,
+    trigger: ctx.trigger ?? 'cli',
+    dryRun: ctx.dryRun,
+    campaignFileHash: ctx.state && (await fileSha256(loaded.file)),
+    startedAt: new Date(started),
+  };
+  return recordRun(
+    ctx.state,
+    run,
+    () => runCampaignSteps(loaded, runCtx, started),
+    (report) => {
+      const exitCode = reportExitCode(report);
+      return { status: exitCode === 0 ? 'succeeded' : 'failed', report, exitCode };
+    },
+    ctx.signal,
+  );
+}
+
+async function runCampaignSteps(loaded: LoadedCampaign, ctx: RunContext & { runId: string }, started: number): Promise<CampaignReport> {
+  const { runId } = ctx;
   const report: CampaignReport = {
     campaign: loaded.campaign.name,
     file: loaded.file,
@@ -112,16 +137,16 @@ export async function runCampaign(loaded: LoadedCampaign, ctx: RunContext): Prom
     startedAt: new Date(started).toISOString(),
     durationMs: 0,
   };
-  await checkDestinations(loaded, runCtx);
-  const segments = await generateCampaignSegments(loaded, runCtx);
-  report.segments = summarise(segments);
+  await checkDestinations(loaded, ctx);
+  const segments = await generateCampaignSegments(loaded, ctx);
+  report.segments = summariseSegments(segments);
   report.notes = segments.notes ?? [];
   if (segments.dataEndsAt !== undefined) report.dataEndsAt = segments.dataEndsAt;
   if (segments.provenance !== undefined) report.provenance = segments.provenance;
 
   for (const destinationIndex of loaded.campaign.destinations.keys()) {
     try {
-      report.destinations.push(await syncCampaignDestination(loaded, segments, destinationIndex, runCtx));
+      report.destinations.push(await syncCampaignDestination(loaded, segments, destinationIndex, ctx));
     } catch (error) {
       if (!isUserFacing(error)) throw error;
       report.destinations.push({
@@ -133,6 +158,6 @@ export async function runCampaign(loaded: LoadedCampaign, ctx: RunContext): Prom
     }
   }
   report.durationMs = Date.now() - started;
-  await raiseAlerts(report, loaded.campaign.alerts, undefined, runCtx);
+  await raiseAlerts(report, loaded.campaign.alerts, undefined, ctx);
   return report;
 }

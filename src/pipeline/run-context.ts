@@ -3,6 +3,8 @@
  */
 import type { Logger } from '../core/logger.js';
 import type { Datasets } from '../datasets/datasets.js';
+import type { RunTrigger } from '../state/database.js';
+import type { StateStore } from '../state/state-store.js';
 
 /** Progress of a long step, for a progress line on the terminal. */
 export type ProgressListener = (event: { step: string; done?: number; total?: number; finished?: boolean }) => void;
@@ -26,6 +28,10 @@ export interface RunContext {
   /** Datasets already loaded, by absolute directory: one load per directory per process. */
   datasetCache?: Map<string, Promise<Datasets>>;
   onProgress?: ProgressListener;
+  /** The sync-state store (runs, audience snapshots, leases); without it nothing is remembered. */
+  state?: StateStore;
+  /** What started this run, as recorded in the store. @defaultValue 'cli' */
+  trigger?: RunTrigger;
   /** Stops the run between requests (Ctrl-C, SIGTERM): unfinished audiences are rolled back where the connector can. */
   signal?: AbortSignal;
 }

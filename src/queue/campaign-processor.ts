@@ -40,11 +40,17 @@ import {
   type SegmentsSummary,
 } from './job-data.js';
 import type { RunStateStore } from './run-state-store.js';
+import { queuedRunReport, type QueuedDestinationResult } from './queued-run-report.js';
+import { reportExitCode } from '../pipeline/run-campaign.js';
+import { fileSha256 } from '../state/record-run.js';
+import type { StateStore } from '../state/state-store.js';
 
 /** What the processor works with. */
 export interface CampaignProcessorDeps {
   queue: Queue;
   store: RunStateStore;
+  /** The sync-state store: every run gets a row there, with its trigger and final report. */
+  state?: StateStore;
   pipeline: CampaignRunPipeline<QueuedCampaign, unknown>;
   env: NodeJS.ProcessEnv;
   logger: Logger;
@@ -121,6 +127,14 @@ async function processCampaignRun(deps: CampaignProcessorDeps, job: Job, token: 
   for (;;) {
     switch (data.step) {
       case 'start': {
+        await deps.state?.startRun({
+          runId,
+          campaign: data.campaign,
+          trigger: data.trigger,
+          dryRun: data.dryRun,
+          campaignFileHash: await fileSha256(resolve(deps.cwd, data.campaignFile)),
+          startedAt: new Date(data.startedAt ?? Date.now()),
+        });
         await deps.queue.add(JobName.segments, { ...runFields, checks: 0 }, { ...deps.childJobOptions, ...childOf, jobId: segmentsJobId(runId) });
         await save({ step: 'segments' });
         break;
@@ -129,7 +143,7 @@ async function processCampaignRun(deps: CampaignProcessorDeps, job: Job, token: 
         if (await job.moveToWaitingChildren(requireToken(token))) throw new WaitingChildrenError();
         const id = segmentsJobId(runId);
         const failure = (await job.getIgnoredChildrenFailures())[childKey(id)];
-        if (failure !== undefined) return finishRun(deps, save, data, { error: `segments: ${failure}`, destinations: [] });
+        if (failure !== undefined) return finishRun(deps, save, data, { error: `segments: ${failure}`, destinations: [], results: [] });
         const segments: SegmentsSummary = segmentsSummarySchema.parse((await job.getChildrenValues())[childKey(id)]);
         for (const [destinationIndex, connector] of segments.destinations.entries()) {
           await deps.queue.add(
@@ -147,21 +161,24 @@ async function processCampaignRun(deps: CampaignProcessorDeps, job: Job, token: 
         const values = await job.getChildrenValues();
         const failures = await job.getIgnoredChildrenFailures();
         const destinations: DestinationSummary[] = [];
+        const results: QueuedDestinationResult[] = [];
         for (const [destinationIndex, connector] of connectors.entries()) {
           const key = childKey(syncJobId(runId, destinationIndex));
           const failure = failures[key];
           if (failure !== undefined) {
             const totals = await deps.store.destinationTotals(runId, destinationIndex);
             destinations.push({ destinationIndex, connector, state: 'failed', ...totals, error: failure });
+            results.push({ destinationIndex, connector, error: failure });
           } else {
             destinations.push(destinationSummarySchema.parse(values[key]));
+            results.push({ destinationIndex, connector, report: (values[key] as { report?: unknown } | undefined)?.report });
           }
         }
         const failed = destinations.filter((destination) => destination.state === 'failed');
         const error = failed.length === 0
           ? undefined
           : failed.map((destination) => `destination ${destination.destinationIndex} (${destination.connector}): ${destination.error ?? 'failed'}`).join('; ');
-        return finishRun(deps, save, data, { error, destinations });
+        return finishRun(deps, save, data, { error, destinations, results });
       }
       case 'finished': {
         const summary = data.summary ?? emptySummary(data, runId);
@@ -181,7 +198,7 @@ async function finishRun(
   deps: CampaignProcessorDeps,
   save: (patch: Partial<CampaignRunData>) => Promise<void>,
   data: CampaignRunData,
-  result: { error?: string; destinations: DestinationSummary[] },
+  result: { error?: string; destinations: DestinationSummary[]; results: QueuedDestinationResult[] },
 ): Promise<RunSummary> {
   const runId = data.runId as string;
   const outcomes = sumOutcomeCounts(result.destinations.map((destination) => destination.outcomes));
@@ -193,6 +210,19 @@ async function finishRun(
     ...(result.error === undefined ? {} : { error: result.error }),
   };
   await save({ step: 'finished', finishedAt: Date.now(), summary });
+  if (deps.state !== undefined) {
+    const report = queuedRunReport({
+      campaign: data.campaign,
+      file: resolve(deps.cwd, data.campaignFile),
+      runId,
+      dryRun: data.dryRun,
+      startedAt: data.startedAt ?? Date.now(),
+      segments: data.summary?.segments,
+      destinations: result.results,
+    });
+    const exitCode = Math.max(result.error === undefined ? 0 : 1, reportExitCode(report));
+    await deps.state.finishRun(runId, { status: exitCode === 0 ? 'succeeded' : 'failed', report, error: result.error?.split('\n')[0]?.slice(0, 500), exitCode });
+  }
   deps.logger.info({ runId, campaign: data.campaign, runFailed: result.error !== undefined, ...outcomes }, 'campaign run finished');
   if (result.error !== undefined) throw new UnrecoverableError(result.error);
   await deps.store.deleteRun(runId, result.destinations.length);

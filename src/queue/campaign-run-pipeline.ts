@@ -5,6 +5,13 @@
 import type { ChunkProgress } from '../sync/sync-audience.js';
 import type { RunContext } from '../pipeline/run-context.js';
 
+/** The segment part of a run's report (`CampaignReport`): campaign type, notes, per-segment counts. */
+export interface SegmentsReport {
+  type: string;
+  notes: string[];
+  segments: unknown[];
+}
+
 /** The little the queue reads of a loaded campaign. */
 export interface QueuedCampaign {
   file: string;
@@ -17,7 +24,7 @@ export interface QueuedCampaign {
  * (`moveToDelayed`) instead of waiting, and calls again with that state.
  */
 export type SegmentStepResult<Segments> =
-  | { done: true; segments: Segments; summary: { segments: number; members: number } }
+  | { done: true; segments: Segments; summary: { segments: number; members: number; report?: SegmentsReport } }
   | { done: false; state: unknown; waitMs: number };
 
 export interface CampaignRunPipeline<Campaign extends QueuedCampaign = QueuedCampaign, Segments = unknown> {

@@ -11,6 +11,7 @@ import { CAMPAIGN_QUEUE_NAME, type QueueSettings } from './queue-settings.js';
 import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from './retry-options.js';
 import { openRedis } from './redis-connection.js';
 import { RunStateStore } from './run-state-store.js';
+import type { StateStore } from '../state/state-store.js';
 
 export interface CampaignWorkerOptions {
   settings: QueueSettings;
@@ -22,6 +23,8 @@ export interface CampaignWorkerOptions {
   stateDir: string;
   /** Campaign files and relative destination paths resolve against this directory. */
   cwd: string;
+  /** The sync-state store (runs, snapshots, leases); the caller opens and closes it. */
+  state?: StateStore;
   /** Jobs processed at once by this worker. @defaultValue 1 */
   concurrency?: number;
   /** Retries of segment and sync jobs. @defaultValue {@link DEFAULT_RETRY_OPTIONS} */
@@ -62,6 +65,7 @@ export async function startCampaignWorker(options: CampaignWorkerOptions): Promi
   const processor = createCampaignProcessor({
     queue,
     store,
+    state: options.state,
     pipeline: options.pipeline,
     env: options.env,
     logger,

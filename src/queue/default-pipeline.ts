@@ -15,6 +15,7 @@ import { parseCampaignSegments, type CampaignSegments } from '../pipeline/campai
 import { createCampaignProvider } from '../pipeline/create-campaign-provider.js';
 import { generateCampaignSegments } from '../pipeline/generate-campaign-segments.js';
 import { loadCampaignDatasets } from '../pipeline/load-campaign-datasets.js';
+import { summariseSegments } from '../pipeline/run-campaign.js';
 import type { RunContext } from '../pipeline/run-context.js';
 import { syncCampaignDestination } from '../pipeline/sync-campaign-destination.js';
 import type { SegmentProvider, SegmentQuery } from '../segments/segment-provider.js';
@@ -70,7 +71,8 @@ export function createDefaultPipeline(): CampaignRunPipeline<LoadedCampaign, Cam
       }
       const segments = await generateCampaignSegments(campaign, runCtx, round);
       const members = segments.segments.reduce((sum, segment) => sum + segment.resolved.members.length, 0);
-      return { done: true, segments, summary: { segments: segments.segments.length, members } };
+      const report = { type: campaign.campaign.type, notes: segments.notes ?? [], segments: summariseSegments(segments) };
+      return { done: true, segments, summary: { segments: segments.segments.length, members, report } };
     },
     parseSegments(json) {
       return parseCampaignSegments(json, 'segments kept in Redis');

@@ -71,6 +71,8 @@ export const segmentsSummarySchema = z.object({
   members: z.number().int(),
   /** Connector id of each destination, by index. */
   destinations: z.array(z.string()),
+  /** The segment part of the run's report (type, notes, per-segment counts), for the state store. */
+  report: z.object({ type: z.string(), notes: z.array(z.string()), segments: z.array(z.unknown()) }).optional(),
 });
 export type SegmentsSummary = z.infer<typeof segmentsSummarySchema>;
 

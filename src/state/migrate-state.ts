@@ -45,16 +45,22 @@ export function stateMigrator(db: Kysely<unknown>): Migrator {
  * Brings the store to the latest schema. Safe when several processes start at once: the
  * migrator locks (PostgreSQL: an advisory lock; SQLite: the file's write lock).
  * @returns the names of the migrations applied now.
- * @throws PermanentError when a migration fails, or the store was migrated by a newer version.
+ * @throws PermanentError when a migration fails, or the store was migrated by a newer version;
+ *   the driver's error when the database cannot be reached.
  */
 export async function migrateState(db: Kysely<unknown>, target?: string): Promise<string[]> {
   const migrator = stateMigrator(db);
   const { error, results } = target === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(target);
   if (error !== undefined) {
-    const failed = results?.find((result: MigrationResult) => result.status === 'Error');
     const message = error instanceof Error ? error.message : JSON.stringify(error);
-    const hint = /missing/.test(message) ? ' (was it created by a newer affinity-sync? upgrade this one)' : '';
-    throw new PermanentError(`state store: migration ${failed?.migrationName ?? ''} failed: ${message}${hint}`.replace('  ', ' '), { cause: error });
+    const unknown = /previously executed migration (\S+) is missing/.exec(message)?.[1];
+    if (unknown !== undefined) {
+      throw new PermanentError(`the sync-state store was upgraded by a newer affinity-sync (migration ${unknown} is unknown to this version): upgrade affinity-sync`, { cause: error });
+    }
+    // No results: the migrator failed before any migration ran (e.g. the database is unreachable).
+    if (results === undefined) throw error instanceof Error ? error : new Error(message);
+    const failed = results.find((result: MigrationResult) => result.status === 'Error');
+    throw new PermanentError(`the sync-state store's migration ${failed?.migrationName ?? '?'} failed: ${message}`, { cause: error });
   }
   return (results ?? []).filter((result) => result.status === 'Success' && result.direction === 'Up').map((result) => result.migrationName);
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { ConfigError } from '../core/errors.js';
+import { AffinitySyncError, ConfigError, TransientError } from '../core/errors.js';
 import type { Database } from './database.js';
 import { KyselyStateStore } from './kysely-state-store.js';
 import { migrateState } from './migrate-state.js';
@@ -39,8 +39,8 @@ export interface OpenStateStoreOptions {
 /**
  * Opens and migrates the store.
  * @throws ConfigError when `AFFINITY_STATE_URL` is not a postgres:// URL (its value is never
- *   printed: it may hold a password); PermanentError when a migration fails; the driver's error
- *   when the database cannot be reached.
+ *   printed: it may hold a password); PermanentError when a migration fails; TransientError when
+ *   the database cannot be reached or opened.
  */
 export async function openStateStore(options: OpenStateStoreOptions): Promise<StateStore> {
   const url = options.env[STATE_URL_ENV]?.trim();
@@ -48,8 +48,10 @@ export async function openStateStore(options: OpenStateStoreOptions): Promise<St
   try {
     await migrateState(store.db as Kysely<unknown>);
   } catch (error) {
-    await store.close();
-    throw error;
+    await store.close().catch(() => undefined);
+    if (error instanceof AffinitySyncError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new TransientError(`cannot open the sync-state store, ${store.location}: ${reason}`, { cause: error });
   }
   return store;
 }

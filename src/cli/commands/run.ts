@@ -25,7 +25,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--data <dir>', 'dataset directory (interactions, items, users CSV); overrides the campaigns\' `data`')
     .option('--dry-run', 'build the segments and show what would change in each destination, without writing anything')
     .option('--json', 'print the run report as JSON instead of a table')
-    .option('--state-dir <dir>', 'where run state is kept (Amazon Personalize jobs in flight, so a run can resume)', '.affinity-sync')
+    .option('--state-dir <dir>', 'where run state is kept: the sync-state store (state.db, unless AFFINITY_STATE_URL names PostgreSQL) and Amazon Personalize jobs in flight', '.affinity-sync')
     .option('--run-id <id>', 'resume an earlier run of one campaign by its id (e.g. after a crash while a Personalize job ran): its remote jobs are reused, not created again')
     .addHelpText(
       'after',
@@ -37,6 +37,7 @@ export function register(program: Command, context: CliContext): void {
       const { makeRunId } = await import('../../pipeline/run-id.js');
       const { renderRunReport } = await import('../../report/render-run-report.js');
       const { createProgressLine } = await import('../progress-line.js');
+      const { openStateStore } = await import('../../state/open-state-store.js');
       const loaded = await loadCampaigns(files.map((file) => resolve(context.cwd, file)));
       if (options.runId !== undefined && loaded.length !== 1) {
         throw new ConfigError(`--run-id resumes one campaign's run; got ${loaded.length} campaign files`);
@@ -44,6 +45,8 @@ export function register(program: Command, context: CliContext): void {
       if (options.runId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(options.runId)) {
         throw new ConfigError(`--run-id: expected a run id as printed by an earlier run (letters, digits, . _ -), got "${options.runId}"`);
       }
+      const stateDir = resolve(context.cwd, options.stateDir);
+      const state = await openStateStore({ env: context.env, stateDir });
       const progress = options.json ? undefined : createProgressLine(context.stderr);
       const reports: CampaignReport[] = [];
       const printReports = () =>
@@ -65,7 +68,8 @@ export function register(program: Command, context: CliContext): void {
           const report = await runCampaign(campaign, {
             env: context.env,
             logger: context.logger,
-            stateDir: resolve(context.cwd, options.stateDir),
+            stateDir,
+            state,
             cwd: context.cwd,
             dryRun: options.dryRun ?? false,
             dataDir: options.data,
@@ -94,6 +98,7 @@ export function register(program: Command, context: CliContext): void {
       } finally {
         process.removeListener('SIGINT', onSigint);
         progress?.stop();
+        await state.close();
       }
       printReports();
     });

@@ -23,24 +23,31 @@ export function register(program: Command, context: CliContext): void {
     .option('--concurrency <n>', 'jobs at once in this worker (segment steps and destination syncs)', positiveInteger, 1)
     .option('--attempts <n>', 'attempts of a segment or sync job after transient errors', positiveInteger, DEFAULT_RETRY_OPTIONS.attempts)
     .option('--backoff-delay-ms <ms>', 'first retry delay in milliseconds; doubles each attempt, with jitter', positiveInteger, DEFAULT_RETRY_OPTIONS.backoffDelayMs)
-    .option('--state-dir <dir>', 'where run state is kept on this machine (Personalize jobs)', '.affinity-sync')
+    .option('--state-dir <dir>', 'where run state is kept on this machine: the sync-state store (state.db, unless AFFINITY_STATE_URL names PostgreSQL) and Personalize jobs', '.affinity-sync')
     .addHelpText('after', '\nRedis: REDIS_URL (default redis://127.0.0.1:6379), key prefix AFFINITY_QUEUE_PREFIX (default affinity-sync).')
     .action(async (options: WorkerOptions) => {
       const { startCampaignWorker } = await import('../../queue/campaign-worker.js');
       const { createDefaultPipeline } = await import('../../queue/default-pipeline.js');
       const { CAMPAIGN_QUEUE_NAME, readQueueSettings, redactRedisUrl } = await import('../../queue/queue-settings.js');
       const { shutdownOnSignals } = await import('../../queue/shutdown-on-signals.js');
+      const { openStateStore } = await import('../../state/open-state-store.js');
       const settings = readQueueSettings(context.env);
+      const stateDir = resolve(context.cwd, options.stateDir);
+      const state = await openStateStore({ env: context.env, stateDir });
       const worker = await startCampaignWorker({
         settings,
         pipeline: createDefaultPipeline(),
         env: context.env,
         logger: context.logger,
-        stateDir: resolve(context.cwd, options.stateDir),
+        stateDir,
+        state,
         cwd: context.cwd,
         concurrency: options.concurrency,
         retry: { attempts: options.attempts, backoffDelayMs: options.backoffDelayMs },
         onWarning: (message) => context.stderr.write(`warning: ${message}\n`),
+      }).catch(async (error: unknown) => {
+        await state.close();
+        throw error;
       });
       // Listen for signals before saying how to stop, so a signal right after the banner drains too.
       const stopped = shutdownOnSignals(() => worker.close(), {
@@ -51,6 +58,7 @@ export function register(program: Command, context: CliContext): void {
         `worker: queue ${settings.prefix}:${CAMPAIGN_QUEUE_NAME} on ${redactRedisUrl(settings.redisUrl)}, concurrency ${options.concurrency}; SIGTERM or Ctrl-C to drain and stop\n`,
       );
       await stopped;
+      await state.close();
       context.stderr.write('worker: stopped\n');
     });
 }

@@ -1,0 +1,51 @@
+/**
+ * Wraps a run so the state store has its row from start to end, whatever happens in between.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { isUserFacing } from '../core/errors.js';
+import type { NewRun, RunEnd, StateStore } from './state-store.js';
+
+/** SHA-256 (hex) of a file's bytes, or undefined when it cannot be read. */
+export async function fileSha256(file: string): Promise<string | undefined> {
+  try {
+    return createHash('sha256').update(await readFile(file)).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first line of an error's message, at most 500 characters (what a run row keeps). */
+export function errorLine(error: unknown): string {
+  const message = error instanceof Error ? `${isUserFacing(error) ? '' : `${error.name}: `}${error.message}` : String(error);
+  return (message.split('\n')[0] ?? '').slice(0, 500);
+}
+
+/**
+ * Records `run` as running, runs `body`, then records how it ended: `end(result)` when it
+ * returned; `failed` (or `interrupted` when `signal` was aborted) with the error's first line when
+ * it threw, and rethrows. Without a store, just runs `body`.
+ */
+export async function recordRun<T>(
+  store: StateStore | undefined,
+  run: NewRun,
+  body: () => Promise<T>,
+  end: (result: T) => RunEnd,
+  signal?: AbortSignal,
+): Promise<T> {
+  if (store === undefined) return body();
+  await store.startRun(run);
+  let result: T;
+  try {
+    result = await body();
+  } catch (error) {
+    await store.finishRun(run.runId, {
+      status: signal?.aborted ? 'interrupted' : 'failed',
+      error: errorLine(error),
+      exitCode: isUserFacing(error) ? error.exitCode : 1,
+    });
+    throw error;
+  }
+  await store.finishRun(run.runId, end(result));
+  return result;
+}
