@@ -73,13 +73,7 @@ export class KyselyStateStore implements StateStore {
   }
 
   async getAudience(key: AudienceKey): Promise<AudienceRecord | undefined> {
-    const row = await this.db
-      .selectFrom('audiences')
-      .selectAll()
-      .where('campaign', '=', key.campaign)
-      .where('destination_key', '=', key.destinationKey)
-      .where('name', '=', key.name)
-      .executeTakeFirst();
+    const row = await selectAudience(this.db, key).executeTakeFirst();
     return row && audienceRecord(row);
   }
 
@@ -101,13 +95,7 @@ export class KyselyStateStore implements StateStore {
         })
         .onConflict((conflict) => conflict.columns(['campaign', 'destination_key', 'name']).doNothing())
         .execute();
-      const row = await trx
-        .selectFrom('audiences')
-        .selectAll()
-        .where('campaign', '=', audience.campaign)
-        .where('destination_key', '=', audience.destinationKey)
-        .where('name', '=', audience.name)
-        .executeTakeFirstOrThrow();
+      const row = await selectAudience(trx, audience).executeTakeFirstOrThrow();
       const location = audience.location === undefined ? row.location : audience.location;
       if (row.external_id !== audience.externalId && audience.externalId !== '') {
         await trx.deleteFrom('audience_members').where('audience_id', '=', row.audience_id).execute();
@@ -213,6 +201,10 @@ export class KyselyStateStore implements StateStore {
   async close(): Promise<void> {
     await this.db.destroy();
   }
+}
+
+function selectAudience(db: Kysely<Database>, key: AudienceKey) {
+  return db.selectFrom('audiences').selectAll().where('campaign', '=', key.campaign).where('destination_key', '=', key.destinationKey).where('name', '=', key.name);
 }
 
 function runRecord(row: Selectable<RunsTable>): RunRecord {
