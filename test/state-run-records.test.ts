@@ -48,9 +48,9 @@ describe.each(stateStoreKinds)('run records on %s', (kind) => {
   it('records an in-process run (trigger cli) with its report, and a dry run as one', async () => {
     const env = { ...process.env, LOG_LEVEL: 'silent', ...location.env };
     const result = await runCli(['run', '--json', '--state-dir', location.stateDir, campaignFile], { cwd, env });
-    expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const printed = (JSON.parse(result.stdout) as CampaignReport[])[0]!;
+    expect(result.stderr).toBe(`started run ${printed.runId} (new-arrivals)\n`);
     // Run ids are to the second: the dry run starts in the next one.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const dry = await runCli(['run', '--json', '--dry-run', '--state-dir', location.stateDir, campaignFile], { cwd, env });
