@@ -5,10 +5,14 @@
  *   collaborative score of a pseudo-item "A" blended with the content prior (how many of u's past
  *   items have the attributes). Both terms count items, so they share one scale.
  * Ties and short lists are filled by activity (see {@link UserRanker}).
+ * Optional scoring (both off by default): a time-decayed X (`recency-weights.ts`) and scores
+ * relative to each user's activity, shrunk toward the population (`shrunk-share.ts`).
  * Formulas: `../shared/reference/evaluation.md` §2.
  */
 import type { AffinityModel } from './affinity-model.js';
 import { addUserScores } from './affinity-model.js';
+import { recencyWeights, type RecencyWeights } from './recency-weights.js';
+import { shrunkShareScores } from './shrunk-share.js';
 import { UserRanker } from './user-ranker.js';
 import { itemUserIndex, userActivity, type ItemUserIndex, type UserItemMatrix } from './user-item-matrix.js';
 
@@ -19,6 +23,16 @@ export interface AffinityEngineOptions {
    * @defaultValue 0 (see `defaultAttributePriorWeight`)
    */
   attributePriorWeight?: number;
+  /**
+   * Weigh each user's past items by recency: the weight halves every `recencyHalfLife` of the
+   * user's history (a share, e.g. 0.25); see {@link recencyWeights}. Off when absent.
+   */
+  recencyHalfLife?: number;
+  /**
+   * Rank by the shrunk share of each user's history that points at the query, with this prior
+   * weight m in items (e.g. 3); see {@link shrunkShareScores}. Off (plain summed scores) when absent.
+   */
+  shareShrinkage?: number;
 }
 
 /** Options of one Item-Affinity segment. */
@@ -44,6 +58,8 @@ export class AffinityEngine {
   readonly activity: Int32Array;
   readonly itemUsers: ItemUserIndex;
   readonly attributePriorWeight: number;
+  readonly shareShrinkage: number | undefined;
+  private readonly recency: RecencyWeights | undefined;
   private readonly ranker: UserRanker;
   private readonly scores: Float64Array;
   private readonly itemWeights: Float64Array;
@@ -56,6 +72,8 @@ export class AffinityEngine {
     this.activity = userActivity(matrix);
     this.itemUsers = itemUserIndex(matrix);
     this.attributePriorWeight = options.attributePriorWeight ?? 0;
+    this.shareShrinkage = options.shareShrinkage;
+    this.recency = options.recencyHalfLife === undefined ? undefined : recencyWeights(matrix, this.itemUsers, options.recencyHalfLife);
     this.ranker = new UserRanker(this.activity);
     this.scores = new Float64Array(matrix.numUsers);
     this.itemWeights = new Float64Array(matrix.numItems);
@@ -73,7 +91,8 @@ export class AffinityEngine {
   /** Users (index, best first) for item `item`; its past users are left out unless told otherwise. */
   itemAffinity(item: number, options: ItemSegmentOptions): Int32Array {
     this.scores.fill(0);
-    addUserScores(this.model, this.itemUsers, Int32Array.of(item), Float64Array.of(1), this.scores, this.itemWeights);
+    addUserScores(this.model, this.itemUsers, Int32Array.of(item), Float64Array.of(1), this.scores, this.itemWeights, this.recency?.weights);
+    this.relativeToActivity();
     const excluded =
       options.excludeInteracted === false
         ? undefined
@@ -88,6 +107,7 @@ export class AffinityEngine {
   itemSetAffinity(items: Int32Array, numResults: number, weights?: Float64Array): Int32Array {
     this.scores.fill(0);
     this.addItemSetScores(items, weights ?? new Float64Array(items.length).fill(1), 1, this.scores);
+    this.relativeToActivity();
     return this.ranker.top(this.scores, numResults);
   }
 
@@ -101,6 +121,7 @@ export class AffinityEngine {
       if (items.length === 0) continue;
       this.addItemSetScores(items, new Float64Array(items.length).fill(1), 1 / items.length, this.scores);
     }
+    this.relativeToActivity();
     return this.ranker.top(this.scores, numResults);
   }
 
@@ -133,15 +154,22 @@ export class AffinityEngine {
     const gamma = this.attributePriorWeight;
     if (gamma < 1) {
       const scaled = weights.map((w) => w * (1 - gamma) * scale);
-      addUserScores(this.model, this.itemUsers, items, scaled, scores, this.itemWeights);
+      addUserScores(this.model, this.itemUsers, items, scaled, scores, this.itemWeights, this.recency?.weights);
     }
     if (gamma > 0) {
       const { itemPtr, users } = this.itemUsers;
+      const entryWeights = this.recency?.weights;
       for (let n = 0; n < items.length; n++) {
         const i = items[n]!;
         const w = weights[n]! * gamma * scale;
-        for (let p = itemPtr[i]!; p < itemPtr[i + 1]!; p++) scores[users[p]!]! += w;
+        for (let p = itemPtr[i]!; p < itemPtr[i + 1]!; p++) scores[users[p]!]! += entryWeights ? w * entryWeights[p]! : w;
       }
     }
+  }
+
+  /** With `shareShrinkage`, turns this.scores into shrunk shares of each user's history. */
+  private relativeToActivity(): void {
+    if (this.shareShrinkage === undefined) return;
+    shrunkShareScores(this.scores, this.recency?.mass ?? this.activity, this.activity, this.shareShrinkage);
   }
 }

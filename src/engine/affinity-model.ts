@@ -15,6 +15,8 @@ export type AffinityModel = Rp3betaModel | EaseModel | IalsModel;
  * Item-item models (RP3beta, EASE): w = W·v over items, then scores += X·w as a sparse push over
  * the users of each item with w[i] ≠ 0. Factor models (iALS): scores += P·(Σ_n v_n q_n).
  * `buffer` (length = items, all zero) is scratch space and is left all zero.
+ * `entryWeights` (aligned with `itemUsers.users`, e.g. `recencyWeights`) weighs each past
+ * item of each user in the push (X with weights instead of 0/1); factor models ignore it.
  */
 export function addUserScores(
   model: AffinityModel,
@@ -23,6 +25,7 @@ export function addUserScores(
   weights: Float64Array,
   scores: Float64Array,
   buffer: Float64Array = new Float64Array(itemUsers.numItems),
+  entryWeights?: Float64Array,
 ): void {
   if (model.kind === 'ials') {
     const k = model.params.factors;
@@ -72,6 +75,7 @@ export function addUserScores(
   for (const i of touched) {
     const w = buffer[i]!;
     buffer[i] = 0;
-    for (let p = itemPtr[i]!; p < itemPtr[i + 1]!; p++) scores[users[p]!]! += w;
+    if (entryWeights) for (let p = itemPtr[i]!; p < itemPtr[i + 1]!; p++) scores[users[p]!]! += w * entryWeights[p]!;
+    else for (let p = itemPtr[i]!; p < itemPtr[i + 1]!; p++) scores[users[p]!]! += w;
   }
 }

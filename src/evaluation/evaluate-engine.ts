@@ -7,7 +7,7 @@
  */
 import type { Items } from '../datasets/datasets.js';
 import type { Interactions } from '../datasets/datasets.js';
-import { AffinityEngine } from '../engine/affinity-engine.js';
+import { AffinityEngine, type AffinityEngineOptions } from '../engine/affinity-engine.js';
 import type { AffinityModel } from '../engine/affinity-model.js';
 import { defaultAttributePriorWeight } from '../engine/local-model.js';
 import { trainEase, type EaseParams } from '../engine/ease.js';
@@ -33,11 +33,14 @@ export type SplitName = 'P' | 'F';
 /** Query sets: Item-Affinity, Item-Attribute-Affinity, attribute queries about new items only. */
 export type RecipeName = 'item' | 'attribute' | 'cold';
 
+/** Scoring options of the engine besides γ (recency-weighted histories, shrunk shares). */
+export type EngineScoring = Pick<AffinityEngineOptions, 'recencyHalfLife' | 'shareShrinkage'>;
+
 /** A model to evaluate: trains on a split's training matrix. */
 export interface CandidateModel {
   name: string;
-  /** The trained model and the γ of its attribute scores. */
-  train(matrix: UserItemMatrix): Promise<{ model: AffinityModel; attributePriorWeight: number }>;
+  /** The trained model, the γ of its attribute scores and any other scoring option of the engine. */
+  train(matrix: UserItemMatrix): Promise<{ model: AffinityModel; attributePriorWeight: number; scoring?: EngineScoring }>;
 }
 
 /** The default model of the engine (RP3beta with its documented defaults). */
@@ -167,8 +170,8 @@ async function evaluateQuerySets(
 ): Promise<RecipeResult[]> {
   const engines: Array<{ name: string; engine: AffinityEngine }> = [];
   for (const candidate of models) {
-    const { model, attributePriorWeight } = await candidate.train(split.train);
-    engines.push({ name: candidate.name, engine: new AffinityEngine(split.train, model, { attributePriorWeight }) });
+    const { model, attributePriorWeight, scoring } = await candidate.train(split.train);
+    engines.push({ name: candidate.name, engine: new AffinityEngine(split.train, model, { ...scoring, attributePriorWeight }) });
   }
   const base = engines[0]?.engine ?? new AffinityEngine(split.train, (await rp3betaCandidate().train(split.train)).model);
   const results: RecipeResult[] = [];

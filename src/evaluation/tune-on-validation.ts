@@ -8,7 +8,7 @@ import type { Items } from '../datasets/datasets.js';
 import { AffinityEngine } from '../engine/affinity-engine.js';
 import { trainRp3beta, type Rp3betaParams } from '../engine/rp3beta.js';
 import type { UserItemMatrix } from '../engine/user-item-matrix.js';
-import { defaultAttributeColumns, rankWithEngine, type CandidateModel } from './evaluate-engine.js';
+import { defaultAttributeColumns, rankWithEngine, type CandidateModel, type EngineScoring } from './evaluate-engine.js';
 import { attributeQueries, indexSplit, itemQueries, type EvaluationQuery } from './evaluation-queries.js';
 import { rankingMetrics } from './ranking-metrics.js';
 import { splitPerUser } from './splits.js';
@@ -21,11 +21,23 @@ export const tuningGrid = {
   attributePriorWeight: [0, 0.25, 0.5],
 };
 
+/** With `scoring: true`: the engine scorings tried for every setting of {@link tuningGrid} (off, recency, shrunk share, both). */
+export const scoringGrid: EngineScoring[] = [{}, { recencyHalfLife: 0.25 }, { shareShrinkage: 3 }, { recencyHalfLife: 0.25, shareShrinkage: 5 }];
+
 /** The chosen setting and its validation score. */
 export interface TunedSetting {
   params: Partial<Rp3betaParams>;
   attributePriorWeight: number;
+  /** The chosen engine scoring (empty unless tuned with `scoring: true`). */
+  scoring: EngineScoring;
   validationNdcgAt25: number;
+}
+
+/** Options of {@link tuneRp3beta}. */
+export interface TuneOptions {
+  seed?: number;
+  /** Also choose the engine scoring from {@link scoringGrid}. @defaultValue false */
+  scoring?: boolean;
 }
 
 /** Mean NDCG@25 of `engine` over `queries`. */
@@ -39,8 +51,8 @@ function meanNdcgAt25(engine: AffinityEngine, queries: EvaluationQuery[]): numbe
   return total / queries.length;
 }
 
-/** Tunes RP3beta and γ on a validation split of `train`. */
-export async function tuneRp3beta(train: UserItemMatrix, items: Items, itemIds: readonly string[], options: { seed?: number } = {}): Promise<TunedSetting> {
+/** Tunes RP3beta and γ (and with `scoring`, the engine scoring) on a validation split of `train`. */
+export async function tuneRp3beta(train: UserItemMatrix, items: Items, itemIds: readonly string[], options: TuneOptions = {}): Promise<TunedSetting> {
   const validation = splitPerUser(train);
   const index = indexSplit(validation);
   const itemSet = itemQueries(index, itemIds, { maxItemQueries: 200, seed: options.seed ?? 0 });
@@ -51,11 +63,13 @@ export async function tuneRp3beta(train: UserItemMatrix, items: Items, itemIds: 
       for (const neighbours of tuningGrid.neighbours) {
         const params = { alpha, beta, neighbours };
         const model = await trainRp3beta(validation.train, params);
-        const itemScore = meanNdcgAt25(new AffinityEngine(validation.train, model), itemSet);
-        for (const attributePriorWeight of tuningGrid.attributePriorWeight) {
-          const engine = new AffinityEngine(validation.train, model, { attributePriorWeight });
-          const score = attributeSet.length > 0 ? (itemScore + meanNdcgAt25(engine, attributeSet)) / 2 : itemScore;
-          if (!best || score > best.validationNdcgAt25) best = { params, attributePriorWeight, validationNdcgAt25: score };
+        for (const scoring of options.scoring ? scoringGrid : [{}]) {
+          const itemScore = meanNdcgAt25(new AffinityEngine(validation.train, model, scoring), itemSet);
+          for (const attributePriorWeight of tuningGrid.attributePriorWeight) {
+            const engine = new AffinityEngine(validation.train, model, { ...scoring, attributePriorWeight });
+            const score = attributeSet.length > 0 ? (itemScore + meanNdcgAt25(engine, attributeSet)) / 2 : itemScore;
+            if (!best || score > best.validationNdcgAt25) best = { params, attributePriorWeight, scoring, validationNdcgAt25: score };
+          }
         }
       }
     }
@@ -64,13 +78,13 @@ export async function tuneRp3beta(train: UserItemMatrix, items: Items, itemIds: 
 }
 
 /** A candidate that tunes on a validation split of each training matrix it is given, then refits. */
-export function tunedRp3betaCandidate(items: Items, itemIds: readonly string[], options: { seed?: number; onTuned?: (setting: TunedSetting) => void } = {}): CandidateModel {
+export function tunedRp3betaCandidate(items: Items, itemIds: readonly string[], options: TuneOptions & { onTuned?: (setting: TunedSetting) => void } = {}): CandidateModel {
   return {
     name: 'rp3beta-tuned',
     train: async (matrix) => {
       const setting = await tuneRp3beta(matrix, items, itemIds, options);
       options.onTuned?.(setting);
-      return { model: await trainRp3beta(matrix, setting.params), attributePriorWeight: setting.attributePriorWeight };
+      return { model: await trainRp3beta(matrix, setting.params), attributePriorWeight: setting.attributePriorWeight, scoring: setting.scoring };
     },
   };
 }

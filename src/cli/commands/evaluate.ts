@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import { ConfigError } from '../../core/errors.js';
 import { easeMaxItems } from '../../engine/ease-max-items.js';
 import type { CandidateModel, RecipeName, SplitName } from '../../evaluation/evaluate-engine.js';
+import type { TunedSetting } from '../../evaluation/tune-on-validation.js';
 import type { CliContext } from '../cli-context.js';
 
 interface EvaluateOptions {
@@ -21,7 +22,7 @@ interface EvaluateOptions {
   models: string;
 }
 
-const modelNames = ['rp3beta', 'ials', 'ease'] as const;
+const modelNames = ['rp3beta', 'rp3beta-recency', 'rp3beta-share', 'rp3beta-recency-share', 'ials', 'ease'] as const;
 
 function listOption<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
   const list = value.split(',').map((part) => part.trim()).filter(Boolean);
@@ -49,7 +50,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--max-item-queries <n>', 'Item-Affinity queries per split (a seeded sample stratified by popularity)', '500')
     .option('--seed <n>', 'seed of the query and cold-item samples', '0')
     .option('--models <names>', `candidate models, the first one is compared in the table's marks: ${modelNames.join(', ')} (ease: at most ${easeMaxItems} items)`, 'rp3beta')
-    .option('--tune', 'also evaluate RP3beta with hyperparameters tuned on a validation split inside the training data')
+    .option('--tune', 'also evaluate RP3beta with hyperparameters and scoring tuned on a validation split inside the training data')
     .option('--json', 'print the full report (every metric at K = 1%, 25, 100 with intervals) as JSON')
     .addHelpText(
       'after',
@@ -64,6 +65,7 @@ export function register(program: Command, context: CliContext): void {
       const { easeCandidate, evaluateEngine, ialsCandidate, rp3betaCandidate } = await import('../../evaluation/evaluate-engine.js');
       const { renderEvaluation } = await import('../../evaluation/render-evaluation.js');
       const { tunedRp3betaCandidate } = await import('../../evaluation/tune-on-validation.js');
+      const { scoringCandidate } = await import('../../evaluation/scoring-candidates.js');
       const datasets = await loadDatasets(resolve(context.cwd, options.data));
       const columns = options.columns?.split(',').map((name) => name.trim()).filter(Boolean);
       const unknown = (columns ?? []).filter((name) => !datasets.items.columns.some((column) => column.name === name));
@@ -72,6 +74,9 @@ export function register(program: Command, context: CliContext): void {
       }
       const candidates: Record<(typeof modelNames)[number], () => CandidateModel> = {
         rp3beta: () => rp3betaCandidate(),
+        'rp3beta-recency': () => scoringCandidate('rp3beta-recency'),
+        'rp3beta-share': () => scoringCandidate('rp3beta-share'),
+        'rp3beta-recency-share': () => scoringCandidate('rp3beta-recency-share'),
         ials: () => ialsCandidate(),
         ease: () => easeCandidate(),
       };
@@ -80,7 +85,12 @@ export function register(program: Command, context: CliContext): void {
         throw new ConfigError([{ field: '--models', message: `ease needs a dense item × item inverse and is limited to ${easeMaxItems} items; this catalogue has ${datasets.items.itemIds.length}` }]);
       }
       const models = chosen.map((name) => candidates[name]());
-      if (options.tune) models.push(tunedRp3betaCandidate(datasets.items, datasets.interactions.itemIds, { seed }));
+      if (options.tune) {
+        const describe = (setting: TunedSetting) =>
+          `tuned on validation: ${Object.entries({ ...setting.params, attributePriorWeight: setting.attributePriorWeight, ...setting.scoring }).map(([k, v]) => `${k}=${v}`).join(', ')}`;
+        const onTuned = options.json ? undefined : (setting: TunedSetting) => context.stderr.write(`${describe(setting)}\n`);
+        models.push(tunedRp3betaCandidate(datasets.items, datasets.interactions.itemIds, { seed, scoring: true, ...(onTuned ? { onTuned } : {}) }));
+      }
       const report = await evaluateEngine(datasets.interactions, datasets.items, {
         splits,
         recipes,
