@@ -33,6 +33,11 @@ export interface AffinityEngineOptions {
    * weight m in items (e.g. 3); see {@link shrunkShareScores}. Off (plain summed scores) when absent.
    */
   shareShrinkage?: number;
+  /**
+   * κ of the shrunk share: users are ranked by −n_u^κ·ln(1 − q_u); below 1, affinity weighs more than activity.
+   * @defaultValue 1
+   */
+  shareActivityExponent?: number;
 }
 
 /** Options of one Item-Affinity segment. */
@@ -59,6 +64,7 @@ export class AffinityEngine {
   readonly itemUsers: ItemUserIndex;
   readonly attributePriorWeight: number;
   readonly shareShrinkage: number | undefined;
+  readonly shareActivityExponent: number;
   private readonly recency: RecencyWeights | undefined;
   private readonly ranker: UserRanker;
   private readonly scores: Float64Array;
@@ -73,6 +79,7 @@ export class AffinityEngine {
     this.itemUsers = itemUserIndex(matrix);
     this.attributePriorWeight = options.attributePriorWeight ?? 0;
     this.shareShrinkage = options.shareShrinkage;
+    this.shareActivityExponent = options.shareActivityExponent ?? 1;
     this.recency = options.recencyHalfLife === undefined ? undefined : recencyWeights(matrix, this.itemUsers, options.recencyHalfLife);
     this.ranker = new UserRanker(this.activity);
     this.scores = new Float64Array(matrix.numUsers);
@@ -170,6 +177,6 @@ export class AffinityEngine {
   /** With `shareShrinkage`, turns this.scores into shrunk shares of each user's history. */
   private relativeToActivity(): void {
     if (this.shareShrinkage === undefined) return;
-    shrunkShareScores(this.scores, this.recency?.mass ?? this.activity, this.activity, this.shareShrinkage);
+    shrunkShareScores(this.scores, this.recency?.mass ?? this.activity, this.activity, this.shareShrinkage, this.shareActivityExponent);
   }
 }

@@ -34,7 +34,7 @@ export type SplitName = 'P' | 'F';
 export type RecipeName = 'item' | 'attribute' | 'cold';
 
 /** Scoring options of the engine besides γ (recency-weighted histories, shrunk shares). */
-export type EngineScoring = Pick<AffinityEngineOptions, 'recencyHalfLife' | 'shareShrinkage'>;
+export type EngineScoring = Pick<AffinityEngineOptions, 'recencyHalfLife' | 'shareShrinkage' | 'shareActivityExponent'>;
 
 /** A model to evaluate: trains on a split's training matrix. */
 export interface CandidateModel {

@@ -15,10 +15,10 @@ export interface ScoringPreset {
 export const scoringPresets = {
   /** Each user's history decayed with a half-life of a quarter of it. */
   'rp3beta-recency': { attributePriorWeight: 0, scoring: { recencyHalfLife: 0.25 } },
-  /** Shrunk share of the history (m = 3) that points at the query, collaborative and content halves. */
-  'rp3beta-share': { attributePriorWeight: 0.5, scoring: { shareShrinkage: 3 } },
-  /** Both: the shrunk share (m = 5) of the recency-decayed history. */
-  'rp3beta-recency-share': { attributePriorWeight: 0, scoring: { recencyHalfLife: 0.25, shareShrinkage: 5 } },
+  /** The shrunk share of each user's history (m = 3) that points at the query, activity exponent κ = 0.75. */
+  'rp3beta-share': { attributePriorWeight: 0, scoring: { shareShrinkage: 3, shareActivityExponent: 0.75 } },
+  /** Both: the shrunk share of the recency-decayed history. */
+  'rp3beta-recency-share': { attributePriorWeight: 0, scoring: { recencyHalfLife: 0.25, shareShrinkage: 3, shareActivityExponent: 0.75 } },
 } satisfies Record<string, ScoringPreset>;
 
 export type ScoringPresetName = keyof typeof scoringPresets;

@@ -21,8 +21,12 @@ export const tuningGrid = {
   attributePriorWeight: [0, 0.25, 0.5],
 };
 
-/** With `scoring: true`: the engine scorings tried for every setting of {@link tuningGrid} (off, recency, shrunk share, both). */
-export const scoringGrid: EngineScoring[] = [{}, { recencyHalfLife: 0.25 }, { shareShrinkage: 3 }, { recencyHalfLife: 0.25, shareShrinkage: 5 }];
+/** With `scoring: true`: the engine scorings tried for every setting of {@link tuningGrid} (off, recency, shrunk share with κ = 1 and 0.75, both). */
+export const scoringGrid: EngineScoring[] = [{}, { recencyHalfLife: 0.25 }].flatMap((recency) => [
+  recency,
+  { ...recency, shareShrinkage: 3 },
+  { ...recency, shareShrinkage: 3, shareActivityExponent: 0.75 },
+]);
 
 /** The chosen setting and its validation score. */
 export interface TunedSetting {
