@@ -15,8 +15,9 @@ import { writeSyntheticCsv } from '../src/synthetic/write-synthetic-csv.js';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { LocalSegmenter } from '../src/engine/local-segmenter.js';
-import { trainRp3beta } from '../src/engine/rp3beta.js';
-import { buildUserItemMatrix } from '../src/engine/user-item-matrix.js';
+import { trainRp3beta, type Rp3betaModel } from '../src/engine/rp3beta.js';
+import { buildUserItemMatrix, type UserItemMatrix } from '../src/engine/user-item-matrix.js';
+import { scoringPresets } from '../src/evaluation/scoring-candidates.js';
 import { seededRandom } from '../src/evaluation/seeded-random.js';
 import { generateSynthetic, syntheticTiers, type SyntheticTier } from '../src/synthetic/generate-synthetic.js';
 import { tastePrecision } from '../src/synthetic/planted-quality.js';
@@ -91,6 +92,7 @@ async function runTier(tier: SyntheticTier, csv: boolean): Promise<BenchRow> {
       return tastePrecision(data, data.itemCategory[row]!, toIndices(served.result.output.usersList));
     }),
   );
+  const scored = timeScoring(data, matrix, model, queries, categories);
   const activity = Array.from(engine.activityRanking(topShare), (u) => Number(data.interactions.userIds[u]!.slice(1)));
   const activityPrecision = mean(categories.map((c) => tastePrecision(data, c, activity)));
 
@@ -112,9 +114,28 @@ async function runTier(tier: SyntheticTier, csv: boolean): Promise<BenchRow> {
     [`${itemSegments} item segments s`]: itemTotalS.toFixed(2),
     'ms / item segment': ((itemTotalS / itemSegments) * 1000).toFixed(1),
     'ms / attribute segment': (attributeS * 1000).toFixed(1),
+    ...scored,
     'peak RSS GB': peakRssGb.toFixed(2),
     'taste precision@1% item / attribute / new item': `${itemPrecision.toFixed(3)} / ${attributePrecision.toFixed(3)} / ${newItemPrecision.toFixed(3)}`,
     'activity / random baseline': `${activityPrecision.toFixed(3)} / ${(2 / spec.categories).toFixed(3)}`,
+  };
+}
+
+/** The same segments with the optional recency-weighted shrunk-share scoring (`evaluate --models rp3beta-recency-share`). */
+function timeScoring(data: ReturnType<typeof generateSynthetic>, matrix: UserItemMatrix, model: Rp3betaModel, queries: number[], categories: number[]): BenchRow {
+  let start = process.hrtime.bigint();
+  const segmenter = new LocalSegmenter(data.interactions, data.items, matrix, model, scoringPresets['rp3beta-recency-share'].scoring);
+  const indexS = seconds(start);
+  start = process.hrtime.bigint();
+  for (const item of queries) segmenter.segment({ itemId: data.interactions.itemIds[item]! }, { numResults: segmentUsers });
+  const itemS = seconds(start);
+  start = process.hrtime.bigint();
+  for (const c of categories) segmenter.segment({ itemAttributes: `ITEMS.CATEGORY = "${data.categoryNames[c]}"` }, { numResults: segmentUsers });
+  const attributeS = seconds(start);
+  return {
+    'recency-share: index s': indexS.toFixed(1),
+    'recency-share: ms / item segment': ((itemS / queries.length) * 1000).toFixed(1),
+    'recency-share: ms / attribute segment': ((attributeS / categories.length) * 1000).toFixed(1),
   };
 }
 

@@ -33,8 +33,10 @@ export function recencyWeights(matrix: UserItemMatrix, itemUsers: ItemUserIndex,
     const start = userPtr[u]!;
     const end = userPtr[u + 1]!;
     const steps = Math.max(1, halfLife * (end - start));
-    for (let e = start; e < end; e++) {
-      const w = Math.pow(0.5, (end - 1 - e) / steps);
+    // Oldest first (the index order): start at 0.5^((n−1)/steps) and double every `steps` items.
+    const growth = Math.pow(2, 1 / steps);
+    let w = Math.pow(0.5, (end - 1 - start) / steps);
+    for (let e = start; e < end; e++, w *= growth) {
       weights[cursor[items[e]!]!++] = w;
       mass[u]! += w;
     }
