@@ -29,6 +29,8 @@ export class FakeMailchimp {
   readonly segments: FakeSegment[] = [];
   /** Requests seen, as `METHOD /path`. */
   readonly requests: string[] = [];
+  /** Addresses Mailchimp holds back for now ("signed up to a lot of lists very recently"): adding them answers 400. */
+  readonly throttled = new Set<string>();
   /** Requests in flight now, and the most at once. */
   inFlight = 0;
   maxInFlight = 0;
@@ -76,6 +78,9 @@ export class FakeMailchimp {
       const { email_address: email, status_if_new: statusIfNew } = body as { email_address: string; status_if_new: MemberStatus };
       if (subscriberHash(email) !== memberMatch[1]) return problem(400, 'Invalid Resource', 'The subscriber hash does not match the email.');
       const existing = this.members.get(email);
+      if (existing === undefined && this.throttled.has(email)) {
+        return problem(400, 'Invalid Resource', `${email} has signed up to a lot of lists very recently; we're not allowing more signups for now`);
+      }
       if (existing === 'archived' || existing === undefined) this.members.set(email, statusIfNew);
       return { status: 200, body: { id: memberMatch[1], email_address: email, status: this.members.get(email) } };
     }

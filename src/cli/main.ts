@@ -25,6 +25,7 @@ const commandModules: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./commands/schedule.js'),
   () => import('./commands/enqueue.js'),
   () => import('./commands/status.js'),
+  () => import('./commands/history.js'),
   () => import('./commands/dashboard.js'),
   () => import('./commands/explain.js'),
 ];

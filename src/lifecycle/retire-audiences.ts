@@ -19,6 +19,8 @@ export interface RetireCandidate {
   name: string;
   /** The query the audience was made for. */
   query: string;
+  /** Where it lives, as the store remembers it. */
+  location?: string;
   /** Members at its last sync, for connectors that cannot list members (files). */
   lastKnownMembers?: number;
   /**
@@ -94,7 +96,7 @@ export async function retireAudiences<Config extends { connector: string }>(opti
   const base = { destinationIndex: options.destinationIndex, connector: connector.id, policy, dryRun };
   if (options.candidates.length === 0) return [];
   if (policy === 'keep') {
-    return options.candidates.map((candidate) => ({ ...base, audience: candidate.name, query: candidate.query, outcome: 'kept', removed: 0 }));
+    return options.candidates.map((candidate) => ({ ...base, audience: candidate.name, query: candidate.query, ...(candidate.location ? { location: candidate.location } : {}), outcome: 'kept', removed: 0 }));
   }
   const limiter = createRateLimiter(connector.limits.requestsPerInterval);
   const retried = <T>(call: () => Promise<T>): Promise<T> =>
@@ -107,6 +109,7 @@ export async function retireAudiences<Config extends { connector: string }>(opti
       ...base,
       audience: candidate.name,
       query: candidate.query,
+      ...(candidate.location ? { location: candidate.location } : {}),
       outcome,
       removed: 0,
       ...extra,
@@ -141,7 +144,8 @@ export async function retireAudiences<Config extends { connector: string }>(opti
   for (const entry of planned) {
     const { candidate, audience } = entry;
     const done = (outcome: RetiredAudienceReport['outcome'], extra: Partial<RetiredAudienceReport> = {}): void => {
-      reports.push({ ...base, audience: candidate.name, query: candidate.query, ...(audience?.location ? { location: audience.location } : {}), outcome, removed: 0, ...extra });
+      const location = audience?.location ?? candidate.location;
+      reports.push({ ...base, audience: candidate.name, query: candidate.query, ...(location ? { location } : {}), outcome, removed: 0, ...extra });
     };
     const action = policy === 'delete' && session.deleteAudience ? 'deleted' : 'emptied';
     if (refusal !== undefined) {

@@ -4,7 +4,7 @@
  */
 import type { LoadedCampaign } from '../campaign/load-campaign.js';
 import type { Alert } from '../alerts/evaluate-alerts.js';
-import { raiseAlerts } from '../alerts/raise-alerts.js';
+import { completeRunHistory } from '../history/complete-run-history.js';
 import type { AlertDelivery } from '../alerts/send-alert-webhook.js';
 import { ExitCode, isUserFacing, moreUrgentExitCode } from '../core/errors.js';
 import type { SegmentProvenance } from '../segments/segment-provenance.js';
@@ -158,6 +158,6 @@ async function runCampaignSteps(loaded: LoadedCampaign, ctx: RunContext & { runI
     }
   }
   report.durationMs = Date.now() - started;
-  await raiseAlerts(report, loaded.campaign.alerts, undefined, ctx);
+  await completeRunHistory({ store: ctx.state, report, rules: loaded.campaign.alerts, env: ctx.env, logger: ctx.logger });
   return report;
 }

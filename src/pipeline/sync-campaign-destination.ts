@@ -7,6 +7,8 @@ import { destinationConnectors } from '../../connectors/index.js';
 import type { AudienceSpec, DestinationConnector } from '../sync/destination-connector.js';
 import { renderAudienceName } from '../sync/render-audience-name.js';
 import { syncAudience, type AudienceSyncReport, type ChunkProgress } from '../sync/sync-audience.js';
+import type { RetiredAudienceReport } from '../lifecycle/retire-audiences.js';
+import { retireStaleAudiences } from '../lifecycle/retire-stale-audiences.js';
 import type { CampaignSegments } from './campaign-segments.js';
 import type { RunContext } from './run-context.js';
 
@@ -26,6 +28,8 @@ export interface DestinationReport {
   connector: string;
   mode: string;
   segments: SegmentDestinationReport[];
+  /** Audiences of this destination the run no longer produced, and what their `retire:` policy did. */
+  retired?: RetiredAudienceReport[];
 }
 
 /** Finds the connector of a destination entry. */
@@ -133,6 +137,24 @@ export async function syncCampaignDestination(
       });
       ctx.onProgress?.({ step: `${connector.id}: ${spec.name}`, finished: true });
       report.segments.push({ segment: segment.label, sync });
+    }
+    if (ctx.state) {
+      const synced = report.segments.flatMap((entry) => (entry.sync ? [entry.sync] : []));
+      report.retired = await retireStaleAudiences({
+        store: ctx.state,
+        connector,
+        config,
+        session,
+        campaign: segments.campaign,
+        runId: segments.runId,
+        destinationIndex,
+        // Failed segments still want their audience: only audiences no query renders to are retired.
+        wanted: [...segments.segments.map((segment) => renderAudienceName(connector.audienceNameOf(config), { campaign: segments.campaign, query: segment.queryText, label: segment.label, runId: segments.runId })), ...synced.map((sync) => sync.audience.name)],
+        active: { members: synced.reduce((sum, sync) => sum + sync.membersPlanned, 0), audiences: synced.length },
+        dryRun: ctx.dryRun,
+        logger: ctx.logger,
+        signal: ctx.signal,
+      });
     }
   } finally {
     await session.close?.();

@@ -4,6 +4,7 @@
  */
 import { isAbsolute, relative } from 'node:path';
 import Table from 'cli-table3';
+import type { RetiredAudienceReport } from '../lifecycle/retire-audiences.js';
 import type { CampaignReport } from '../pipeline/run-campaign.js';
 import type { SegmentDestinationReport } from '../pipeline/sync-campaign-destination.js';
 import type { AudienceSyncReport } from '../sync/sync-audience.js';
@@ -49,6 +50,27 @@ function destinationCell(segment: SegmentDestinationReport, cwd: string): [strin
   const { audience } = segment.sync;
   const where = audience.location && isAbsolute(audience.location) ? displayPath(audience.location, cwd) : (audience.location ?? audience.name);
   return [where, describeSync(segment.sync)];
+}
+
+/** What retiring an audience did (or would do, in a dry run). */
+function describeRetired(retired: RetiredAudienceReport): string {
+  const removed = retired.removed > 0 ? `, ${count(retired.removed)} members removed` : '';
+  switch (retired.outcome) {
+    case 'kept':
+      return 'kept, no longer synced';
+    case 'gone':
+      return 'already gone from the destination';
+    case 'refused':
+    case 'failed':
+      return `NOT retired: ${retired.message ?? retired.outcome}`;
+    default:
+      return retired.dryRun ? `would be ${retired.outcome}${removed.replace('removed', 'to remove')}` : `${retired.outcome}${removed}`;
+  }
+}
+
+/** A file path relative to `cwd`; any other location as it is. */
+function shownLocation(location: string, cwd: string): string {
+  return isAbsolute(location) ? displayPath(location, cwd) : location;
 }
 
 /** A path relative to `cwd` when it lies below it, else as it is. */
@@ -103,6 +125,10 @@ export function renderRunReport(reports: readonly CampaignReport[], cwd: string)
     }
     for (const destination of report.destinations) {
       if ('error' in destination) out.push(`  destination ${destination.destinationIndex + 1} (${destination.connector}) FAILED: ${destination.error}`);
+    }
+    for (const destination of report.destinations) {
+      if ('error' in destination) continue;
+      for (const retired of destination.retired ?? []) out.push(`  retired ${shownLocation(retired.location ?? retired.audience, cwd)} (${retired.connector}, retire: ${retired.policy}): ${describeRetired(retired)}`);
     }
     for (const alert of report.alerts ?? []) out.push(`  ALERT ${alert.rule}: ${alert.message}`);
     if (report.alertDelivery) {

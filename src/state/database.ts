@@ -9,7 +9,7 @@
 import type { Generated } from 'kysely';
 
 /** What started a run. */
-export type RunTrigger = 'cli' | 'enqueue' | 'schedule';
+export type RunTrigger = 'cli' | 'enqueue' | 'schedule' | 'retry';
 
 /** Where a run is: `running` until it ends; `skipped` when another run of the campaign held it. */
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted' | 'skipped';
@@ -82,7 +82,74 @@ export interface Database {
   audiences: AudiencesTable;
   audience_members: AudienceMembersTable;
   leases: LeasesTable;
+  run_results: RunResultsTable;
+  record_failures: RecordFailuresTable;
+  audience_retirements: AudienceRetirementsTable;
 }
 
 /** Kysely's helper type, re-exported so tables with generated columns can use it. */
 export type { Generated };
+
+/** Per segment × destination result of a run (history, issue 12). */
+export interface RunResultsTable {
+  run_id: string;
+  campaign: string;
+  started_at: string;
+  destination_index: number;
+  connector: string;
+  segment_index: number;
+  /** Segment label. */
+  segment: string;
+  query: string;
+  /** Rendered audience name; null when nothing was synced. */
+  audience: string | null;
+  location: string | null;
+  /** `synced`, `partly failed`, `failed`, `not synced` (the segment failed), `dry run`. */
+  outcome: string;
+  /** Members of the audience from this segment after the run (a dry run: planned). */
+  members: number;
+  added: number;
+  already_member: number;
+  removed: number;
+  skipped: number;
+  failed: number;
+  /** JSON object: reason → count. */
+  skip_reasons: string;
+  /** JSON object: code → count. */
+  failure_codes: string;
+  error: string | null;
+}
+
+/** A record that failed in a run: who (USER_IDs, email hash) and why; never the email. */
+export interface RecordFailuresTable {
+  run_id: string;
+  campaign: string;
+  destination_index: number;
+  connector: string;
+  /** Rendered audience name. */
+  audience: string;
+  email_hash: string;
+  /** JSON array of USER_IDs. */
+  user_ids: string;
+  code: string;
+  reason: string | null;
+  /** 1 when trying again may succeed. */
+  retryable: number;
+  created_at: string;
+  /** The run that tried it again (the next run, or `retry-failed`). */
+  retried_by_run_id: string | null;
+  /** `resolved`, `failed again`, or null while open. */
+  resolution: string | null;
+}
+
+/** What a run did to an audience it no longer produced. */
+export interface AudienceRetirementsTable {
+  audience_id: string;
+  run_id: string;
+  retired_at: string;
+  policy: string;
+  /** `kept`, `emptied`, `deleted`, `gone`, `refused`, `failed`. */
+  outcome: string;
+  removed: number;
+  message: string | null;
+}

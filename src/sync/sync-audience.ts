@@ -19,6 +19,8 @@ import {
   type RecordOutcome,
   type SyncMode,
 } from './destination-connector.js';
+import { MAX_FAILED_RECORDS_PER_AUDIENCE, type FailedRecord } from '../history/failed-record.js';
+import { emailHash } from '../state/email-hash.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryCounters, type RetryPolicy } from './with-retry.js';
 
@@ -101,6 +103,11 @@ export interface AudienceSyncReport {
   skipReasons: Record<string, number>;
   /** `failed` outcomes by code. */
   failureCodes: Record<string, number>;
+  /**
+   * The failed records (USER_IDs and email hash, never the email), at most
+   * {@link MAX_FAILED_RECORDS_PER_AUDIENCE}; the history moves them to its own table.
+   */
+  failedRecords?: FailedRecord[];
   /** Chunks skipped because an earlier attempt of this run had applied them. */
   chunksResumed: number;
   /** Retries after a TransientError. */
@@ -161,6 +168,7 @@ export async function syncAudience<Config extends { connector: string }>(options
   const mode = connector.modeOf(config);
   const mirror = SYNC_MODES[mode].removesStale;
   const desired = normaliseMembers(options.members);
+  const desiredByEmail = new Map(desired.map((member) => [member.email, member]));
 
   const audience = await retried(() => session.ensureAudience(spec, { dryRun }), options.signal);
   const listMembers = session.listMembers?.bind(session);
@@ -193,6 +201,7 @@ export async function syncAudience<Config extends { connector: string }>(options
     outcomes: emptyOutcomes(),
     skipReasons: {},
     failureCodes: {},
+    failedRecords: [],
     chunksResumed: 0,
     retries: 0,
     rateLimitWaits: 0,
@@ -225,7 +234,7 @@ export async function syncAudience<Config extends { connector: string }>(options
         const answered = await retried(() => session.apply(audience, chunk.batch), stop.signal);
         outcomes.push(...completeOutcomes(chunk.batch, answered));
       }
-      count(report, outcomes);
+      count(report, outcomes, desiredByEmail);
       await progress?.markDone(chunk.index, outcomes);
     }
     done += 1;
@@ -330,11 +339,22 @@ function completeOutcomes(batch: ApplyBatch, answered: RecordOutcome[]): RecordO
   return outcomes;
 }
 
-function count(report: AudienceSyncReport, outcomes: RecordOutcome[]): void {
+function count(report: AudienceSyncReport, outcomes: RecordOutcome[], members: ReadonlyMap<string, AudienceMember>): void {
   for (const outcome of outcomes) {
     report.outcomes[outcome.kind] += 1;
     if (outcome.kind === 'skipped') report.skipReasons[outcome.reason] = (report.skipReasons[outcome.reason] ?? 0) + 1;
-    if (outcome.kind === 'failed') report.failureCodes[outcome.code] = (report.failureCodes[outcome.code] ?? 0) + 1;
+    if (outcome.kind === 'failed') {
+      report.failureCodes[outcome.code] = (report.failureCodes[outcome.code] ?? 0) + 1;
+      if ((report.failedRecords ??= []).length < MAX_FAILED_RECORDS_PER_AUDIENCE) {
+        report.failedRecords.push({
+          userIds: members.get(outcome.email)?.userIds ?? [],
+          emailHash: emailHash(outcome.email),
+          code: outcome.code,
+          retryable: outcome.retryable,
+          ...(outcome.reason ? { reason: outcome.reason } : {}),
+        });
+      }
+    }
   }
 }
 

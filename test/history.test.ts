@@ -1,0 +1,179 @@
+/**
+ * Run history, audience lifecycle and replay on the real store (SQLite and PostgreSQL): in-process
+ * runs against the Mailchimp stand-in and files, `history`, `runs show`, `audiences`,
+ * `retry-failed`, retiring audiences by policy, and maxMemberChange against the previous run.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeMailchimp, serveFakeMailchimp, type FakeMailchimpServer } from '../connectors/mailchimp/fake-mailchimp.js';
+import type { RunDetail } from '../src/history/get-run.js';
+import type { AudienceEntry } from '../src/history/list-audiences.js';
+import type { RunHistoryEntry } from '../src/history/list-runs.js';
+import type { CampaignReport } from '../src/pipeline/run-campaign.js';
+import { runCli } from './helpers/run-cli.js';
+import { createTestStateLocation, stateStoreKinds, type TestStateLocation } from './helpers/state-stores.js';
+import { tinyShopEmail, writeTinyShop } from './helpers/tiny-shop.js';
+
+const KEY = '0123456789abcdef0123456789abcdef-us21';
+
+function mailchimpCampaign(baseUrl: string, categories: string[], extra: string[] = []): string {
+  return [
+    'name: shop-mc',
+    'type: new-items',
+    'data: data',
+    'segment: { provider: local, numResults: 20 }',
+    `queries: [${categories.map((category) => `ITEMS.CATEGORY_L1 = "${category}"`).join(', ')}]`,
+    'destinations:',
+    `  - { connector: mailchimp, audienceId: a1b2c3d4e5, baseUrl: "${baseUrl}", tag: "aff {{campaign}} {{label}}", mode: mirror, newMembers: pending }`,
+    ...extra,
+  ].join('\n');
+}
+
+describe.each(stateStoreKinds)('history on %s', (kind) => {
+  let location: TestStateLocation;
+  let cwd: string;
+  let fake: FakeMailchimp;
+  let server: FakeMailchimpServer;
+  let env: NodeJS.ProcessEnv;
+  let firstRunId: string;
+
+  const cli = async (args: string[], expectedCode = 0) => {
+    const result = await runCli([...args, '--state-dir', location.stateDir], { cwd, env });
+    expect(result.stderr).toBe('');
+    expect(result.code, result.stdout).toBe(expectedCode);
+    return result.stdout;
+  };
+  const runJson = async (file: string, expectedCode = 0): Promise<CampaignReport> => {
+    // Run ids are to the second.
+    await sleep(1_050);
+    return (JSON.parse(await cli(['run', '--json', file], expectedCode)) as CampaignReport[])[0]!;
+  };
+
+  beforeAll(async () => {
+    location = await createTestStateLocation(kind);
+    cwd = await mkdtemp(join(tmpdir(), 'history-'));
+    await writeTinyShop(join(cwd, 'data'));
+    fake = new FakeMailchimp();
+    // Everyone is in the audience except shopper 7, whom Mailchimp holds back as a new sign-up.
+    for (let n = 1; n <= 60; n += 1) if (n !== 7 && tinyShopEmail(n)) fake.members.set(tinyShopEmail(n)!, 'subscribed');
+    fake.throttled.add(tinyShopEmail(7)!);
+    server = await serveFakeMailchimp(fake);
+    env = { LOG_LEVEL: 'silent', MAILCHIMP_API_KEY: KEY, ...location.env };
+  });
+  afterAll(async () => {
+    await server.close();
+    await location.dispose();
+    await rm(cwd, { recursive: true, force: true });
+  });
+
+  it('records an in-process run: history, runs show with provenance and the campaign file hash, a retryable failed record', async () => {
+    await writeFile(join(cwd, 'mc.yaml'), mailchimpCampaign(server.baseUrl, ['outdoor', 'kitchen', 'jewelry']));
+    const report = await runJson('mc.yaml', 1);
+    firstRunId = report.runId;
+
+    const history = JSON.parse(await cli(['history', '--json'])) as RunHistoryEntry[];
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ runId: firstRunId, campaign: 'shop-mc', trigger: 'cli', status: 'failed', dryRun: false, segments: 3, members: 54, added: 53, removed: 0, failed: 1, matchRate: 0.9, memberChange: null, alerts: 1 });
+
+    const run = JSON.parse(await cli(['runs', 'show', firstRunId, '--json'])) as RunDetail;
+    expect(run.campaignFileHash).toBe(createHash('sha256').update(await readFile(join(cwd, 'mc.yaml'))).digest('hex'));
+    expect(run.provenance).toMatchObject({ provider: 'local', modelSource: 'trained', hyperparameters: { alpha: 0.5, beta: 0.5 } });
+    expect(run.provenance?.provider === 'local' && run.provenance.modelFingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(run.results.map((result) => [result.segment, result.location, result.members, result.added, result.failed])).toEqual([
+      ['outdoor', 'Mailchimp audience a1b2c3d4e5, tag "aff shop-mc outdoor"', 18, 18, 0],
+      ['kitchen', 'Mailchimp audience a1b2c3d4e5, tag "aff shop-mc kitchen"', 17, 17, 1],
+      ['jewelry', 'Mailchimp audience a1b2c3d4e5, tag "aff shop-mc jewelry"', 18, 18, 0],
+    ]);
+    expect(run.results[1]?.failureCodes).toEqual({ signupThrottled: 1 });
+    expect(run.failedRecords).toEqual([
+      {
+        code: 'signupThrottled',
+        reason: 'Mailchimp is holding back sign-ups of this address for now (it joined many lists recently); it passes with time, so the next run retries it',
+        retryable: true,
+        count: 1,
+        resolved: 0,
+        failedAgain: 0,
+      },
+    ]);
+    const text = await cli(['runs', 'show', firstRunId]);
+    expect(text).toContain(`  retry them now: affinity-sync retry-failed ${firstRunId}\n`);
+    expect(text).not.toMatch(/@shop\.example/);
+  });
+
+  it('retry-failed re-resolves the email from the users dataset and sends only that record', async () => {
+    fake.throttled.clear();
+    const writesBefore = fake.writes();
+    const out = await cli(['retry-failed', firstRunId]);
+    expect(out).toMatch(/^retried 1 failed record of run shop-mc-\d{8}T\d{6}Z as run shop-mc-retry-\d{8}T\d{6}Z: 1 resolved\n/);
+    // One PUT (the member) and one segment POST (the tag).
+    expect(fake.writes() - writesBefore).toBe(2);
+    const kitchen = fake.segments.find((segment) => segment.name === 'aff shop-mc kitchen')!;
+    expect(kitchen.members.has(tinyShopEmail(7)!)).toBe(true);
+    const run = JSON.parse(await cli(['runs', 'show', firstRunId, '--json'])) as RunDetail;
+    expect(run.failedRecords[0]).toMatchObject({ count: 1, resolved: 1 });
+    const history = JSON.parse(await cli(['history', 'shop-mc', '--json'])) as RunHistoryEntry[];
+    expect(history.map((entry) => [entry.trigger, entry.status, entry.added])).toEqual([
+      ['retry', 'succeeded', 1],
+      ['cli', 'failed', 53],
+    ]);
+    // Nothing is left to retry.
+    const again = await runCli(['retry-failed', firstRunId, '--state-dir', location.stateDir], { cwd, env });
+    expect(again).toEqual({ code: 2, stdout: '', stderr: `error: run ${firstRunId} has no failed records left to retry\n` });
+  });
+
+  it('a mirror campaign whose query is removed empties that audience; audiences shows it retired', async () => {
+    await writeFile(join(cwd, 'mc.yaml'), mailchimpCampaign(server.baseUrl, ['outdoor', 'kitchen']));
+    const jewelry = fake.segments.find((segment) => segment.name === 'aff shop-mc jewelry')!;
+    expect(jewelry.members.size).toBe(18);
+    const report = await runJson('mc.yaml');
+    expect(jewelry.members.size).toBe(0);
+    expect(fake.segments.map((segment) => segment.name)).toContain('aff shop-mc jewelry');
+    expect(report.destinations[0]).toMatchObject({ retired: [{ audience: 'aff shop-mc jewelry', policy: 'empty', outcome: 'emptied', removed: 18, dryRun: false }] });
+
+    const audiences = JSON.parse(await cli(['audiences', 'shop-mc', '--json'])) as AudienceEntry[];
+    expect(audiences.map((audience) => [audience.name, audience.status, audience.members, audience.retired?.outcome ?? null])).toEqual([
+      ['aff shop-mc kitchen', 'active', 18, null],
+      ['aff shop-mc outdoor', 'active', 18, null],
+      ['aff shop-mc jewelry', 'retired', 0, 'emptied'],
+    ]);
+    const history = JSON.parse(await cli(['history', 'shop-mc', '--limit', '1', '--json'])) as RunHistoryEntry[];
+    expect(history[0]).toMatchObject({ runId: report.runId, segments: 2, members: 36, removed: 18, memberChange: -18 });
+  });
+
+  it('a file destination with retire: delete removes the file and its manifest', async () => {
+    const file = (categories: string[]) =>
+      ['name: shop-files', 'type: new-items', 'data: data', 'segment: { provider: local, numResults: 10 }', `queries: [${categories.map((category) => `ITEMS.CATEGORY_L1 = "${category}"`).join(', ')}]`, 'destinations: [{ connector: file, dir: out, name: "{{campaign}}-{{label}}", retire: delete }]'].join('\n');
+    await writeFile(join(cwd, 'files.yaml'), file(['outdoor', 'jewelry']));
+    await runJson('files.yaml');
+    expect(existsSync(join(cwd, 'out', 'shop-files-jewelry.csv'))).toBe(true);
+    await writeFile(join(cwd, 'files.yaml'), file(['outdoor']));
+    const report = await runJson('files.yaml');
+    expect(existsSync(join(cwd, 'out', 'shop-files-jewelry.csv'))).toBe(false);
+    expect(existsSync(join(cwd, 'out', 'shop-files-jewelry.manifest.json'))).toBe(false);
+    expect(existsSync(join(cwd, 'out', 'shop-files-outdoor.csv'))).toBe(true);
+    expect(report.destinations[0]).toMatchObject({ retired: [{ audience: 'shop-files-jewelry', policy: 'delete', outcome: 'deleted' }] });
+  });
+
+  it('an additive campaign keeps a retired audience and says so', async () => {
+    const additive = (categories: string[]) => mailchimpCampaign(server.baseUrl, categories).replace('name: shop-mc', 'name: shop-add').replace('mode: mirror', 'mode: additive');
+    await writeFile(join(cwd, 'add.yaml'), additive(['outdoor', 'jewelry']));
+    await runJson('add.yaml');
+    await writeFile(join(cwd, 'add.yaml'), additive(['outdoor']));
+    await sleep(1_050);
+    const text = await cli(['run', 'add.yaml']);
+    expect(text).toContain('  retired Mailchimp audience a1b2c3d4e5, tag "aff shop-add jewelry" (mailchimp, retire: keep): kept, no longer synced\n');
+    expect(fake.segments.find((segment) => segment.name === 'aff shop-add jewelry')?.members.size).toBe(18);
+  });
+
+  it('maxMemberChange compares with the previous run of the campaign', async () => {
+    await writeFile(join(cwd, 'mc.yaml'), mailchimpCampaign(server.baseUrl, ['outdoor', 'kitchen'], ['alerts: { maxMemberChange: 0.3 }']).replace('numResults: 20', 'numResults: 10').replace('mode: mirror', 'mode: mirror, maxRemovalShare: 1'));
+    const report = await runJson('mc.yaml');
+    expect(report.alerts?.map((alert) => alert.rule)).toEqual(['maxMemberChange', 'maxMemberChange']);
+    expect(report.alerts?.[0]?.message).toMatch(/^outdoor went from 18 to 9 members \(-50%\) since run shop-mc-\d{8}T\d{6}Z, more than the 30% allowed$/);
+  });
+});
