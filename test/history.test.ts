@@ -15,6 +15,11 @@ import type { RunDetail } from '../src/history/get-run.js';
 import type { AudienceEntry } from '../src/history/list-audiences.js';
 import type { RunHistoryEntry } from '../src/history/list-runs.js';
 import type { CampaignReport } from '../src/pipeline/run-campaign.js';
+import { silentLogger } from '../src/core/logger.js';
+import { CampaignQueue } from '../src/queue/campaign-queue.js';
+import { startCampaignWorker } from '../src/queue/campaign-worker.js';
+import { createDefaultPipeline } from '../src/queue/default-pipeline.js';
+import { deletePrefix, uniqueQueueSettings, waitForJobEnd } from './helpers/queue-redis.js';
 import { runCli } from './helpers/run-cli.js';
 import { createTestStateLocation, stateStoreKinds, type TestStateLocation } from './helpers/state-stores.js';
 import { tinyShopEmail, writeTinyShop } from './helpers/tiny-shop.js';
@@ -175,5 +180,34 @@ describe.each(stateStoreKinds)('history on %s', (kind) => {
     const report = await runJson('mc.yaml');
     expect(report.alerts?.map((alert) => alert.rule)).toEqual(['maxMemberChange', 'maxMemberChange']);
     expect(report.alerts?.[0]?.message).toMatch(/^outdoor went from 18 to 9 members \(-50%\) since run shop-mc-\d{8}T\d{6}Z, more than the 30% allowed$/);
+  });
+
+  it('records a queued run the same way (trigger enqueue), with provenance and the change vs the previous run', async () => {
+    const settings = uniqueQueueSettings();
+    const store = await location.open();
+    const queue = await CampaignQueue.open(settings);
+    const worker = await startCampaignWorker({ settings, pipeline: createDefaultPipeline(), env, logger: silentLogger, stateDir: location.stateDir, state: store, cwd, concurrency: 2 });
+    try {
+      await sleep(1_050);
+      const { jobId } = await queue.enqueue({ campaign: 'shop-mc', campaignFile: join(cwd, 'mc.yaml') });
+      const { job, state } = await waitForJobEnd(queue.queue, jobId, 90_000);
+      expect(job.failedReason).toBeUndefined();
+      expect(state).toBe('completed');
+    } finally {
+      await worker.close();
+      await queue.close();
+      await deletePrefix(settings.prefix);
+      await store.close();
+    }
+    const [latest] = JSON.parse(await cli(['history', 'shop-mc', '--limit', '1', '--json'])) as RunHistoryEntry[];
+    expect(latest).toMatchObject({ trigger: 'enqueue', status: 'succeeded', segments: 2, members: 17, added: 0, memberChange: 0, alerts: 0 });
+    const run = JSON.parse(await cli(['runs', 'show', latest!.runId, '--json'])) as RunDetail;
+    expect(run.provenance).toMatchObject({ provider: 'local', modelSource: 'trained' });
+    expect(run.dataEndsAt).toBe('2024-11-30T00:00:00.000Z');
+    expect(run.results.map((result) => [result.segment, result.outcome, result.memberChange])).toEqual([
+      ['outdoor', 'synced', 0],
+      ['kitchen', 'synced', 0],
+    ]);
+    expect(run.results.reduce((sum, result) => sum + result.members, 0)).toBe(17);
   });
 });
