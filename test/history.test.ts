@@ -49,7 +49,8 @@ describe.each(stateStoreKinds)('history on %s', (kind) => {
 
   const cli = async (args: string[], expectedCode = 0) => {
     const result = await runCli([...args, '--state-dir', location.stateDir], { cwd, env });
-    expect(result.stderr).toBe('');
+    // `run` names its run on stderr as it starts; nothing else goes there.
+    expect(result.stderr.replace(/^started run \S+ \(\S+\)\n/, '')).toBe('');
     expect(result.code, result.stdout).toBe(expectedCode);
     return result.stdout;
   };
