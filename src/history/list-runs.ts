@@ -77,7 +77,7 @@ export function historyEntry(run: RunRecord, previous: RunRecord | undefined): R
     finishedAt: run.finishedAt,
     durationMs: run.finishedAt ? Date.parse(run.finishedAt) - Date.parse(run.startedAt) : null,
     ...totals,
-    memberChange: previousTotals && report && report.segments.length > 0 ? totals.members - previousTotals.members : null,
+    memberChange: previousTotals && report && report.segments.length > 0 && run.trigger !== 'retry' ? totals.members - previousTotals.members : null,
     previousRunId: previous?.runId ?? null,
     alerts: report?.alerts?.length ?? 0,
     error: run.error,
