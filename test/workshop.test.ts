@@ -52,7 +52,7 @@ const RETRY_FOR_MS = 60_000;
 describe('the workshop extractor', () => {
   it('finds the commands of every step, and skips only what needs a real account or is the test setup', () => {
     const steps = [...new Set(blocks.filter((block) => block.mode.kind !== 'skip').map((block) => block.step.split('.')[0]))];
-    expect(steps).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', 'Clean up']);
+    expect(steps).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', 'Clean up']);
     const skipped = blocks.filter((block) => block.mode.kind === 'skip').map((block) => (block.mode.kind === 'skip' ? block.mode.reason : ''));
     expect(skipped).toEqual([
       'the test runs in an installed checkout and calls the CLI from source',
