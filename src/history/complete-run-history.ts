@@ -22,6 +22,8 @@ export interface CompleteRunHistoryInput {
   env: NodeJS.ProcessEnv;
   logger: Logger;
   webhook?: AlertWebhookOptions;
+  /** Why the run failed as a whole when its report does not say (a queued run whose segment job failed). */
+  failure?: string;
 }
 
 /** Raises the run's alerts, records its history and prunes what is past retention. */
