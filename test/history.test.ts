@@ -136,6 +136,10 @@ describe.each(stateStoreKinds)('history on %s', (kind) => {
     await writeFile(join(cwd, 'mc.yaml'), mailchimpCampaign(server.baseUrl, ['outdoor', 'kitchen']));
     const jewelry = fake.segments.find((segment) => segment.name === 'aff shop-mc jewelry')!;
     expect(jewelry.members.size).toBe(18);
+    await sleep(1_050);
+    const dryRun = await cli(['run', '--dry-run', 'mc.yaml']);
+    expect(dryRun).toContain('  retired Mailchimp audience a1b2c3d4e5, tag "aff shop-mc jewelry" (mailchimp, retire: empty): would be emptied, 18 members to remove\n');
+    expect(jewelry.members.size).toBe(18);
     const report = await runJson('mc.yaml');
     expect(jewelry.members.size).toBe(0);
     expect(fake.segments.map((segment) => segment.name)).toContain('aff shop-mc jewelry');
