@@ -4,6 +4,7 @@
  */
 import type { LoadedCampaign } from '../campaign/load-campaign.js';
 import type { Alert } from '../alerts/evaluate-alerts.js';
+import { alertFailedRun } from '../alerts/alert-failed-run.js';
 import { completeRunHistory } from '../history/complete-run-history.js';
 import type { AlertDelivery } from '../alerts/send-alert-webhook.js';
 import { ExitCode, isUserFacing, moreUrgentExitCode } from '../core/errors.js';
@@ -114,7 +115,13 @@ export async function runCampaign(loaded: LoadedCampaign, ctx: RunContext): Prom
   return recordRun(
     ctx.state,
     run,
-    () => runCampaignSteps(loaded, runCtx, started),
+    () =>
+      runCampaignSteps(loaded, runCtx, started).catch(async (error: unknown) => {
+        if (isUserFacing(error) && !ctx.signal?.aborted) {
+          await alertFailedRun({ campaign: loaded.campaign.name, runId, dryRun: ctx.dryRun, rules: loaded.campaign.alerts, error, env: ctx.env, logger: ctx.logger });
+        }
+        throw error;
+      }),
     (report) => {
       const exitCode = reportExitCode(report);
       return { status: exitCode === 0 ? 'succeeded' : 'failed', report, exitCode };

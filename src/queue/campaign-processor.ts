@@ -44,6 +44,7 @@ import { queuedRunReport, type QueuedDestinationResult } from './queued-run-repo
 import { reportExitCode } from '../pipeline/run-campaign.js';
 import { fileSha256 } from '../state/record-run.js';
 import type { StateStore } from '../state/state-store.js';
+import { completeRunHistory } from '../history/complete-run-history.js';
 
 /** What the processor works with. */
 export interface CampaignProcessorDeps {
@@ -98,6 +99,7 @@ function runContext(deps: CampaignProcessorDeps, data: { runId: string; dryRun: 
     dryRun: data.dryRun,
     dataDir: data.dataDir === undefined ? undefined : resolve(deps.cwd, data.dataDir),
     runId: data.runId,
+    ...(deps.state ? { state: deps.state } : {}),
   };
 }
 
@@ -220,6 +222,8 @@ async function finishRun(
       segments: data.summary?.segments,
       destinations: result.results,
     });
+    const rules = await deps.pipeline.loadCampaign(resolve(deps.cwd, data.campaignFile)).then((campaign) => campaign.campaign.alerts, () => undefined);
+    await completeRunHistory({ store: deps.state, report, rules, env: deps.env, logger: deps.logger, ...(result.error === undefined ? {} : { failure: result.error }) });
     const exitCode = Math.max(result.error === undefined ? 0 : 1, reportExitCode(report));
     await deps.state.finishRun(runId, { status: exitCode === 0 ? 'succeeded' : 'failed', report, error: result.error?.split('\n')[0]?.slice(0, 500), exitCode });
   }

@@ -2,6 +2,7 @@
  * What the queue needs from the pipeline: the same steps `run` uses in-process, one per job.
  * The worker gets the real one ({@link createDefaultPipeline}); tests give a fake.
  */
+import type { AlertRules } from '../alerts/alerts-schema.js';
 import type { ChunkProgress } from '../sync/sync-audience.js';
 import type { RunContext } from '../pipeline/run-context.js';
 
@@ -10,12 +11,16 @@ export interface SegmentsReport {
   type: string;
   notes: string[];
   segments: unknown[];
+  /** Latest interaction in the data (ISO 8601), for the staleDataDays alert. */
+  dataEndsAt?: string;
+  /** How the segments were made (`SegmentProvenance`). */
+  provenance?: unknown;
 }
 
 /** The little the queue reads of a loaded campaign. */
 export interface QueuedCampaign {
   file: string;
-  campaign: { name: string; destinations: ReadonlyArray<{ connector: string }> };
+  campaign: { name: string; destinations: ReadonlyArray<{ connector: string }>; alerts?: AlertRules };
 }
 
 /**

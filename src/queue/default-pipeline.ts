@@ -71,7 +71,13 @@ export function createDefaultPipeline(): CampaignRunPipeline<LoadedCampaign, Cam
       }
       const segments = await generateCampaignSegments(campaign, runCtx, round);
       const members = segments.segments.reduce((sum, segment) => sum + segment.resolved.members.length, 0);
-      const report = { type: campaign.campaign.type, notes: segments.notes ?? [], segments: summariseSegments(segments) };
+      const report = {
+        type: campaign.campaign.type,
+        notes: segments.notes ?? [],
+        segments: summariseSegments(segments),
+        ...(segments.dataEndsAt ? { dataEndsAt: segments.dataEndsAt } : {}),
+        ...(segments.provenance ? { provenance: segments.provenance } : {}),
+      };
       return { done: true, segments, summary: { segments: segments.segments.length, members, report } };
     },
     parseSegments(json) {

@@ -72,7 +72,9 @@ export const segmentsSummarySchema = z.object({
   /** Connector id of each destination, by index. */
   destinations: z.array(z.string()),
   /** The segment part of the run's report (type, notes, per-segment counts), for the state store. */
-  report: z.object({ type: z.string(), notes: z.array(z.string()), segments: z.array(z.unknown()) }).optional(),
+  report: z
+    .object({ type: z.string(), notes: z.array(z.string()), segments: z.array(z.unknown()), dataEndsAt: z.string().optional(), provenance: z.unknown().optional() })
+    .optional(),
 });
 export type SegmentsSummary = z.infer<typeof segmentsSummarySchema>;
 

@@ -5,6 +5,7 @@
  */
 import type { CampaignReport, FailedDestination } from '../pipeline/run-campaign.js';
 import type { DestinationReport } from '../pipeline/sync-campaign-destination.js';
+import type { SegmentProvenance } from '../segments/segment-provenance.js';
 import type { SegmentsSummary } from './job-data.js';
 
 /** One destination of a finished queued run: the sync job's report, or why it failed. */
@@ -32,6 +33,8 @@ export function queuedRunReport(input: {
     dryRun: input.dryRun,
     segments: (segmentsReport?.segments ?? []) as CampaignReport['segments'],
     notes: segmentsReport?.notes ?? [],
+    ...(segmentsReport?.dataEndsAt ? { dataEndsAt: segmentsReport.dataEndsAt } : {}),
+    ...(segmentsReport?.provenance ? { provenance: segmentsReport.provenance as SegmentProvenance } : {}),
     destinations: input.destinations.map((destination): DestinationReport | FailedDestination =>
       'error' in destination
         ? { destinationIndex: destination.destinationIndex, connector: destination.connector, error: destination.error, exitCode: 1 }
