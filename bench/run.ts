@@ -28,6 +28,7 @@ const benchModules: Record<string, () => Promise<{ bench: BenchModule }>> = {
   datasets: () => import('./datasets.js'),
   engine: () => import('./engine.js'),
   hubspot: () => import('./hubspot.js'),
+  ingest: () => import('./ingest.js'),
   mailchimp: () => import('./mailchimp.js'),
   queue: () => import('./queue.js'),
 };

@@ -51,7 +51,7 @@ describe('loadCampaign', () => {
       type: 'new-items',
       data: 'data',
       description: 'Segments for the categories of this week\'s new products.',
-      segment: { provider: 'local', numResults: 50, excludeInteracted: true },
+      segment: { provider: 'local', numResults: 50, excludeInteracted: true, fill: 'none' },
       queries: [
         'ITEMS.CATEGORY_L1 = "footwear" AND ITEMS.GENDER = "F"',
         { CATEGORY_L1: 'jewelry', PROMOTED: 'Y' },
@@ -66,7 +66,7 @@ describe('loadCampaign', () => {
     const loaded = await loadCampaign('excess-inventory.json', { cwd: fixtures });
     expect(loaded.file).toBe('excess-inventory.json');
     expect(loaded.baseDir).toBe(fixtures);
-    expect(loaded.campaign.segment).toEqual({ provider: 'local', numResults: 25, excludeInteracted: true });
+    expect(loaded.campaign.segment).toEqual({ provider: 'local', numResults: 25, excludeInteracted: true, fill: 'none' });
     expect(loaded.campaign.type === 'excess-inventory' && loaded.campaign.items).toEqual({
       inventory: { file: 'inventory.csv', rule: { onHandAtLeastTimesSales: 10, salesWindowDays: 14, minOnHand: 1 } },
       maxItems: 5,
@@ -117,7 +117,7 @@ describe('loadCampaign', () => {
         file,
         line: 2,
         field: 'numresults',
-        message: 'unknown key "numresults"; expected one of type, name, description, data, segment, destinations, schedule, alerts, items',
+        message: 'unknown key "numresults"; expected one of type, name, description, data, users, segment, destinations, schedule, alerts, holdout, suppress, frequencyCap, exclusiveWith, priority, items',
       },
     ]);
   });
@@ -222,7 +222,7 @@ describe('loadCampaign', () => {
     );
     expect((await issuesOf(file)).map((issue) => `${issue.line} ${issue.field}: ${issue.message}`)).toEqual([
       '3 segment.numResults: expected a number, got a string ("abc")',
-      '3 segment.numResult: unknown key "numResult"; expected one of provider, numResults, excludeInteracted, model',
+      '3 segment.numResult: unknown key "numResult"; expected one of provider, numResults, excludeInteracted, model, fill, minPercentile',
       '5 queries[0].fromNewItems.createdAfter: expected a date (2024-12-01) or a date-time with a zone (2024-12-01T08:00:00Z)',
       '7 destinations[0].mode: expected one of additive, mirror, got a string ("sideways")',
       '7 destinations[0].requestsPer10s: expected a number, got NaN',

@@ -101,6 +101,16 @@ describe('affinity-sync run on the bundled retail data', () => {
     expect(fans.length / rows.length).toBeGreaterThan(0.9);
   });
 
+  it('keeps merged USER_IDs in their own column: user_id is always one id of the users dataset', () => {
+    const rows = [...firstRun.values()].flatMap((csv) => parse<Record<string, string>>(csv, { columns: true }));
+    expect(Object.keys(rows[0] ?? {})).toEqual(['email', 'user_id', 'first_name', 'last_name', 'rank', 'score', 'merged_user_ids']);
+    expect(rows.filter((row) => !/^\d+$/.test(row.user_id ?? ''))).toEqual([]);
+    const merged = rows.filter((row) => row.merged_user_ids !== '');
+    // The report's "N USER_IDs shared an email … merged" lines: 5 + 3 over the two campaigns.
+    expect(merged.flatMap((row) => (row.merged_user_ids ?? '').split('|'))).toHaveLength(8);
+    expect(merged.every((row) => /^\d+(\|\d+)*$/.test(row.merged_user_ids ?? ''))).toBe(true);
+  });
+
   it('writes byte-identical audience files on a second run', async () => {
     const again = await runCli(['run', ...campaigns], { cwd });
     expect(again.code).toBe(0);

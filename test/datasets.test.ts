@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataError } from '../src/core/errors.js';
+import { dataErrorOf } from './helpers/data-error-of.js';
 import { readCsv, type CsvRow } from '../src/datasets/csv-reader.js';
 import { readInteractions } from '../src/datasets/read-interactions.js';
 import { readItems, readNewItems } from '../src/datasets/read-items.js';
@@ -26,14 +26,6 @@ function tempFile(text: string, name = 'data.csv'): string {
   return path;
 }
 
-async function dataErrorOf(promise: Promise<unknown>): Promise<DataError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(DataError);
-  return error as DataError;
-}
 
 async function collect(rows: AsyncIterable<CsvRow>): Promise<CsvRow[]> {
   const all: CsvRow[] = [];
@@ -338,8 +330,8 @@ describe('loadDatasets', () => {
     const error = await loadDatasets(dir).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toBe(
-      `${dir}: no interactions dataset: expected interactions.csv or interactions.csv.gz in this directory\n` +
-        `${dir}: no items dataset: expected items.csv or items.csv.gz in this directory`,
+      `${dir}: no interactions dataset: expected interactions.csv, interactions.csv.gz, interactions.parquet or a directory interactions/ of part files in this directory\n` +
+        `${dir}: no items dataset: expected items.csv, items.csv.gz, items.parquet or a directory items/ of part files in this directory`,
     );
     const absent = join(tempDir, 'absent');
     await expect(loadDatasets(absent)).rejects.toThrow(`dataset directory ${absent} does not exist or is not a directory`);

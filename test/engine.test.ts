@@ -82,14 +82,35 @@ describe('local segment provider', () => {
     for (const user of short!.output.usersList) expect(kitchenFans).toContain(user);
   });
 
-  it('fills a segment past the item’s fans with the most active other users', async () => {
-    const [tent] = await localProvider().generate([{ itemId: 'tent' }], { numResults: 8 });
+  it('with fill: activity, pads a segment past the item’s fans with the most active other users, and counts them', async () => {
+    const [tent] = await localProvider({ fill: 'activity' }).generate([{ itemId: 'tent' }], { numResults: 8 });
     const users = tent!.output.usersList;
     expect(users).toHaveLength(8);
+    expect(tent!.affinity).toEqual({ fill: 'activity', withAffinity: 2, padded: 6, belowPercentile: 0 });
+    expect(tent!.scores!.slice(2)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(sorted(users.slice(0, 2))).toEqual(['o1', 'o5']);
     // No one who had the tent appears, even in the fill.
     const hadTent = outdoorFans.filter((fan) => skippedBy[fan] !== 'tent');
     for (const user of users) expect(hadTent).not.toContain(user);
+  });
+
+  it('with fill: none (the default), stops at the last user with a positive score', async () => {
+    const [tent] = await localProvider().generate([{ itemId: 'tent' }], { numResults: 8 });
+    expect(sorted(tent!.output.usersList)).toEqual(['o1', 'o5']);
+    expect(tent!.affinity).toEqual({ fill: 'none', withAffinity: 2, padded: 0, belowPercentile: 0 });
+    for (const score of tent!.scores!) expect(score).toBeGreaterThan(0);
+  });
+
+  it('minPercentile keeps only the users at or above that percentile of the positive scores', async () => {
+    const [all] = await localProvider({ excludeInteracted: false }).generate([{ itemId: 'lamp' }], { numResults: 12 });
+    const positive = all!.scores!.filter((score) => score > 0);
+    const [top] = await localProvider({ excludeInteracted: false, minPercentile: 50 }).generate([{ itemId: 'lamp' }], { numResults: 12 });
+    const threshold = [...positive].sort((a, b) => a - b)[Math.ceil(0.5 * positive.length) - 1]!;
+    const expected = positive.filter((score) => score >= threshold).length;
+    expect(top!.output.usersList).toHaveLength(expected);
+    expect(expected).toBeLessThan(positive.length);
+    expect(top!.affinity).toEqual({ fill: 'none', withAffinity: expected, padded: 0, belowPercentile: positive.length - expected });
+    for (const score of top!.scores!) expect(score).toBeGreaterThanOrEqual(threshold);
   });
 
   it('serves attribute queries, reaching a new item’s attribute fans', async () => {
@@ -114,14 +135,14 @@ describe('local segment provider', () => {
   });
 
   it('falls back to activity for a value never seen in the interactions', async () => {
-    const [lighting] = await localProvider().generate([{ itemAttributes: 'ITEMS.STYLE = "lighting"' }], { numResults: 6 });
+    const [lighting] = await localProvider({ fill: 'activity' }).generate([{ itemAttributes: 'ITEMS.STYLE = "lighting"' }], { numResults: 6 });
     expect(lighting!.error).toBeNull();
     // Kitchen fans have 6 items each, outdoor fans 3: activity puts the kitchen fans first.
     expect(sorted(lighting!.output.usersList)).toEqual(kitchenFans);
   });
 
   it('answers an unknown item, an unknown column and a query matching nothing with an error line', async () => {
-    const results = await localProvider().generate(
+    const results = await localProvider({ fill: 'activity' }).generate(
       [{ itemId: 'no-such-item' }, { itemAttributes: 'ITEMS.COLOUR = "red"' }, { itemAttributes: 'ITEMS.CATEGORY = "garden"' }, { itemId: 'pan' }],
       { numResults: 5 },
     );
@@ -141,8 +162,8 @@ describe('local segment provider', () => {
 
   it('is deterministic: two providers give identical segments', async () => {
     const queries: SegmentQuery[] = [{ itemId: 'boots' }, { itemId: 'kettle' }, { itemAttributes: 'ITEMS.STYLE = "gear"' }];
-    const first = await localProvider().generate(queries, { numResults: 12 });
-    const second = await localProvider().generate(queries, { numResults: 12 });
+    const first = await localProvider({ fill: 'activity' }).generate(queries, { numResults: 12 });
+    const second = await localProvider({ fill: 'activity' }).generate(queries, { numResults: 12 });
     expect(second).toEqual(first);
     // 12 users, minus the 4 outdoor fans who already have the boots.
     expect(first[0]!.output.usersList).toHaveLength(8);
@@ -150,7 +171,9 @@ describe('local segment provider', () => {
 
   it('is registered, with the documented config defaults', () => {
     expect(segmentProviders.map((definition) => definition.id)).toContain('local');
-    expect(localProviderConfigSchema.parse({ provider: 'local' })).toEqual({ provider: 'local', numResults: 25, excludeInteracted: true });
+    expect(localProviderConfigSchema.parse({ provider: 'local' })).toEqual({ provider: 'local', numResults: 25, excludeInteracted: true, fill: 'none' });
+    expect(localProviderConfigSchema.safeParse({ provider: 'local', minPercentile: 100 }).success).toBe(false);
+    expect(localProviderConfigSchema.safeParse({ provider: 'local', fill: 'random' }).success).toBe(false);
     expect(localProviderConfigSchema.safeParse({ provider: 'local', numResults: 0 }).success).toBe(false);
     expect(localProviderConfigSchema.safeParse({ provider: 'local', extra: 1 }).success).toBe(false);
   });

@@ -42,6 +42,8 @@ function report(runId: string, startedAt: string, members: number[]): CampaignRe
             skipReasons: {},
             failureCodes: {},
             chunksResumed: 0,
+            fullResync: false,
+            recovered: 0,
             retries: 0,
             rateLimitWaits: 0,
             durationMs: 5,

@@ -1,8 +1,9 @@
 /**
  * New items that are not in the catalog yet reach shoppers through their attributes; a brand-new
- * category falls back to user activity and says so.
+ * category gives an empty segment that says why (fill: none), or falls back to user activity and
+ * says so (fill: activity).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,15 +66,32 @@ describe('a new-items campaign with a brand-new category', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('builds both segments; the unseen category is ranked by activity with a note', async () => {
+  it('builds both segments; the unseen category is empty with a note (fill: none), ranked by activity with fill: activity', async () => {
+    type Report = Array<{ segments: Array<{ label: string; usersInSegment: number; error: string | null; notes?: string[] }> }>;
     const result = await runCli(['run', '--json', join(dir, 'campaign.yaml')], { cwd: dir });
     expect(result.code).toBe(0);
-    const [report] = JSON.parse(result.stdout) as Array<{ segments: Array<{ label: string; usersInSegment: number; error: string | null; notes?: string[] }> }>;
+    const [report] = JSON.parse(result.stdout) as Report;
     expect(report?.segments.map((segment) => [segment.label, segment.usersInSegment, segment.error])).toEqual([
       ['footwear', 40, null],
-      ['pets', 40, null],
+      ['pets', 0, null],
     ]);
     expect(report?.segments[0]?.notes).toBeUndefined();
-    expect(report?.segments[1]?.notes).toEqual(['ITEMS.CATEGORY_L1 = "pets": value never seen in the interactions; ranked by user activity']);
+    expect(report?.segments[1]?.notes).toEqual([
+      'ITEMS.CATEGORY_L1 = "pets": value never seen in the interactions; no user has any affinity, so the segment is empty (segment.fill: activity ranks by user activity instead)',
+      '0 users with affinity; numResults 40 not reached (fill: none)',
+    ]);
+
+    const campaign = await readFile(join(dir, 'campaign.yaml'), 'utf8');
+    await writeFile(join(dir, 'padded.yaml'), campaign.replace('name: launch', 'name: padded').replace('numResults: 40 }', 'numResults: 40, fill: activity }'));
+    const padded = await runCli(['run', '--json', join(dir, 'padded.yaml')], { cwd: dir });
+    const [paddedReport] = JSON.parse(padded.stdout) as Report;
+    expect(paddedReport?.segments.map((segment) => [segment.label, segment.usersInSegment])).toEqual([
+      ['footwear', 40],
+      ['pets', 40],
+    ]);
+    expect(paddedReport?.segments[1]?.notes).toEqual([
+      'ITEMS.CATEGORY_L1 = "pets": value never seen in the interactions; ranked by user activity',
+      '0 users with affinity; 40 more padded by activity (score 0) to reach numResults 40 (fill: activity)',
+    ]);
   });
 });

@@ -276,7 +276,7 @@ describe('affinity-sync dashboard', () => {
     expect(result.stderr).toContain('error: AFFINITY_DASHBOARD_PASSWORD: set this environment variable');
   });
 
-  it('serves Bull Board on 127.0.0.1 behind basic auth', async () => {
+  it('serves Bull Board under /queues on 127.0.0.1 behind basic auth', async () => {
     const password = 'correct horse battery';
     const dashboard = await startDashboard({ campaignQueue: queue, env: { AFFINITY_DASHBOARD_PASSWORD: password }, port: 0 });
     try {
@@ -287,10 +287,10 @@ describe('affinity-sync dashboard', () => {
       const wrong = await get(dashboard.url, `Basic ${Buffer.from('admin:nope').toString('base64')}`);
       expect(wrong.status).toBe(401);
       const basic = `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`;
-      const page = await get(dashboard.url, basic);
+      const page = await get(`${dashboard.url}queues`, basic);
       expect(page.status).toBe(200);
       expect(page.body).toContain('<title>Bull Dashboard</title>');
-      const queues = await get(`${dashboard.url}api/queues`, basic);
+      const queues = await get(`${dashboard.url}queues/api/queues`, basic);
       expect(queues.status).toBe(200);
       expect((JSON.parse(queues.body) as { queues: Array<{ name: string }> }).queues.map((entry) => entry.name)).toEqual(['campaign-runs']);
     } finally {

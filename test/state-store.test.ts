@@ -61,6 +61,26 @@ describe.each(stateStoreKinds)('state store on %s', (kind) => {
     }
   });
 
+  it('migrates a store at schema v1 (0001) with data to the latest, keeping the data', async () => {
+    const location = await freshLocation();
+    const raw = kind === 'sqlite' ? openSqlite(`${location.stateDir}/${SQLITE_STATE_FILE}`) : openPostgres(location.env.AFFINITY_STATE_URL ?? '');
+    try {
+      const db = raw.db as unknown as Kysely<unknown>;
+      expect(await migrateState(db, '0001-sync-state')).toEqual(['0001-sync-state']);
+      await sql`insert into audiences (audience_id, campaign, destination_key, connector, external_id, name, status, created_at)
+                values ('a-1', 'shoes', '0:mailchimp', 'mailchimp', '101', 'affinity shoes', 'active', '2026-12-01T00:00:00.000Z')`.execute(db);
+      await sql`insert into audience_members (audience_id, email_hash, user_ids, rank, run_id) values ('a-1', ${emailHash('ann@example.com')}, '["7"]', 1, 'run-0')`.execute(db);
+      expect(await migrateState(db)).toEqual(migrationNames.slice(1));
+      const audience = await raw.getAudience({ campaign: 'shoes', destinationKey: '0:mailchimp', name: 'affinity shoes' });
+      expect(audience).toMatchObject({ audienceId: 'a-1', externalId: '101', lastFullSyncAt: null });
+      expect([...(await raw.loadSnapshot('a-1')).values()]).toEqual([{ emailHash: emailHash('ann@example.com'), userIds: ['7'], rank: 1, runId: 'run-0' }]);
+      await raw.beginChunk('a-1', 'chunk-1', 'run-1', [emailHash('bob@example.com')]);
+      expect(await raw.chunksInFlight('a-1')).toEqual(new Set([emailHash('bob@example.com')]));
+    } finally {
+      await raw.close();
+    }
+  });
+
   it('records a run from start to its report, and lists runs newest first', async () => {
     const store = await freshStore();
     await store.startRun({ runId: 'shoes-1', campaign: 'shoes', trigger: 'cli', dryRun: false, campaignFileHash: 'ab'.repeat(32), startedAt: new Date('2026-12-03T10:00:00Z') });

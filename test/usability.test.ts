@@ -7,6 +7,11 @@ import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../src/core/logger.js';
+import { CampaignQueue } from '../src/queue/campaign-queue.js';
+import { startCampaignWorker } from '../src/queue/campaign-worker.js';
+import { createDefaultPipeline } from '../src/queue/default-pipeline.js';
+import { deletePrefix, uniqueQueueSettings, waitForJobEnd } from './helpers/queue-redis.js';
 import { runCli } from './helpers/run-cli.js';
 
 const repo = resolve(import.meta.dirname, '..');
@@ -190,5 +195,109 @@ describe('part 6: network problems are not blamed on the credentials', () => {
     expect(hubspotDns.stderr).toMatch(/^error: HubSpot, while reading lists: cannot resolve hubspot\.invalid \(DNS lookup failed, (ENOTFOUND|EAI_AGAIN)\)/);
     expect(hubspotDns.stderr.endsWith(notTheKey)).toBe(true);
     expect(hubspotDns.stderr).not.toContain('HUBSPOT_ACCESS_TOKEN');
+  });
+});
+
+describe('part 7: queries compare in canonical form', () => {
+  it('the same terms in another order make one segment and one audience, and the report says so', async () => {
+    await writeFile(
+      join(cwd, 'shoes.yaml'),
+      [
+        'name: shoes',
+        'type: new-items',
+        `data: ${join(repo, 'test/fixtures/campaigns/data')}`,
+        'queries:',
+        '  - ITEMS.CATEGORY_L1 = "footwear" AND ITEMS.GENDER = "F"',
+        '  - ITEMS.GENDER = "F" AND ITEMS.category_l1 = "footwear"',
+        '  - { GENDER: F, CATEGORY_L1: footwear }',
+        'segment: { provider: local, numResults: 1, fill: activity }',
+        'destinations: [{ connector: file, dir: out, name: "{{campaign}}-{{label}}" }]',
+        '',
+      ].join('\n'),
+    );
+    const result = await runCli(['run', 'shoes.yaml'], { cwd });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      '  note: ITEMS.GENDER = "F" AND ITEMS.CATEGORY_L1 = "footwear" is the same query as ITEMS.CATEGORY_L1 = "footwear" AND ITEMS.GENDER = "F" (the same terms in another order): one segment is built',
+    );
+    expect((await readdir(join(cwd, 'out'))).filter((name) => name.endsWith('.csv'))).toEqual(['shoes-footwear-f.csv']);
+
+    const validated = await runCli(['validate', '--with-data', 'shoes.yaml'], { cwd });
+    expect(validated.code).toBe(0);
+    expect(validated.stdout.match(/is the same query as/g)).toHaveLength(2);
+  });
+});
+
+describe('part 5: a failed run reports as completely as a good one', () => {
+  it('a write that fails on the second audience: the first is written and says so, the second FAILED, with the reason', async () => {
+    await writeFile(
+      join(cwd, 'pair.yaml'),
+      [
+        'name: pair',
+        'type: excess-inventory',
+        `data: ${join(repo, 'test/fixtures/campaigns/data')}`,
+        'items: { itemIds: [i1, i2] }',
+        'segment: { provider: local, numResults: 2, excludeInteracted: false, fill: activity }',
+        'destinations: [{ connector: file, dir: out, name: "{{campaign}}-{{label}}" }]',
+        '',
+      ].join('\n'),
+    );
+    // Something in the way of the second audience's file.
+    await mkdir(join(cwd, 'out/pair-i2.csv'), { recursive: true });
+    const result = await runCli(['run', 'pair.yaml'], { cwd });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/│ i1 +│ 2 +│ 2 +│ 0 +│ 2 +│ file +│ out\/pair-i1\.csv +│ wrote 2 members +│/);
+    expect(result.stdout).toMatch(/│ i2 +│ 2 +│ 2 +│ 0 +│ 2 +│ file +│ pair-i2 +│ FAILED: cannot rename .*: is a directory \(EISDIR\) +│/);
+    expect(result.stdout).toContain('  destination 1 (file): 1 of 2 audiences written; FAILED: 1\n');
+    expect(result.stderr).not.toMatch(/^error:/m);
+    expect((await readFile(join(cwd, 'out/pair-i1.csv'), 'utf8')).trimEnd().split('\n')).toHaveLength(3);
+
+    const json = await runCli(['run', '--json', 'pair.yaml'], { cwd });
+    expect(json.code).toBe(2);
+    const [report] = JSON.parse(json.stdout) as Array<{ destinations: Array<{ segments: Array<{ segment: string; error?: string; errorExitCode?: number; sync?: { outcomes: { added: number; alreadyMember: number } } }> }> }>;
+    expect(report?.destinations[0]?.segments.map(({ segment, error, errorExitCode, sync }) => [segment, sync?.outcomes.added, error === undefined ? undefined : errorExitCode])).toEqual([
+      ['i1', 2, undefined],
+      ['i2', undefined, 2],
+    ]);
+  });
+});
+
+describe('part 10: an enqueued dry run shows in status as a dry run with its plan', () => {
+  it('status says DRY RUN with would-add / would-remove counts instead of "added 0"; nothing is written', async () => {
+    const settings = uniqueQueueSettings();
+    const env = { ...process.env, LOG_LEVEL: 'silent', REDIS_URL: settings.redisUrl, AFFINITY_QUEUE_PREFIX: settings.prefix };
+    await mkdir(join(cwd, 'campaigns'));
+    await writeFile(
+      join(cwd, 'campaigns/pair.yaml'),
+      [
+        'name: pair',
+        'type: excess-inventory',
+        `data: ${join(repo, 'test/fixtures/campaigns/data')}`,
+        'items: { itemIds: [i1, i2] }',
+        'segment: { provider: local, numResults: 2, excludeInteracted: false, fill: activity }',
+        'destinations: [{ connector: file, dir: out, name: "{{campaign}}-{{label}}" }]',
+        '',
+      ].join('\n'),
+    );
+    const queue = await CampaignQueue.open(settings);
+    const worker = await startCampaignWorker({ settings, pipeline: createDefaultPipeline(), env: {}, logger: silentLogger, stateDir: join(cwd, '.state'), cwd, concurrency: 2 });
+    try {
+      const enqueued = await runCli(['enqueue', 'pair', '--dir', 'campaigns', '--dry-run'], { cwd, env });
+      expect(enqueued.code).toBe(0);
+      const runId = /run (pair-\d{8}T\d{6}Z) \(dry run\)/.exec(enqueued.stdout)?.[1] ?? '';
+      expect((await waitForJobEnd(queue.queue, runId, 60_000)).state).toBe('completed');
+
+      const json = await runCli(['status', '--json'], { cwd, env });
+      const [status] = JSON.parse(json.stdout) as Array<{ runs: Array<{ runId: string; dryRun: boolean; plan?: unknown; outcomes: { added: number } }> }>;
+      expect(status?.runs[0]).toMatchObject({ runId, dryRun: true, plan: { add: 4, remove: 0, unchanged: 0 }, outcomes: { added: 0 } });
+      const table = await runCli(['status'], { cwd, env });
+      expect(table.stdout).toMatch(/│ pair +│ pair-\d{8}T\d{6}Z +│ completed +│ finished +│ would add 4 +│ 0 +│ would remove 0 +│/);
+      expect(table.stdout).toMatch(/│ +│ +│ DRY RUN +│/);
+      expect(await exists(join(cwd, 'out'))).toBe(false);
+    } finally {
+      await worker.close();
+      await queue.close();
+      await deletePrefix(settings.prefix);
+    }
   });
 });

@@ -52,7 +52,7 @@ const RETRY_FOR_MS = 60_000;
 describe('the workshop extractor', () => {
   it('finds the commands of every step, and skips only what needs a real account or is the test setup', () => {
     const steps = [...new Set(blocks.filter((block) => block.mode.kind !== 'skip').map((block) => block.step.split('.')[0]))];
-    expect(steps).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', 'Clean up']);
+    expect(steps).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'Clean up']);
     const skipped = blocks.filter((block) => block.mode.kind === 'skip').map((block) => (block.mode.kind === 'skip' ? block.mode.reason : ''));
     expect(skipped).toEqual([
       'the test runs in an installed checkout and calls the CLI from source',
@@ -62,15 +62,15 @@ describe('the workshop extractor', () => {
     ]);
     expect(blocks.filter((block) => block.mode.kind === 'background').map((block) => block.script)).toEqual([
       'affinity-sync worker',
-      'AFFINITY_DASHBOARD_PASSWORD=workshop-secret affinity-sync dashboard --port 3917',
+      'AFFINITY_DASHBOARD_PASSWORD=workshop-secret affinity-sync dashboard --port 3917 --dir workshop',
     ]);
   });
 
   it('has the dashboard port the test rewrites', () => {
     const dashboard = blocks.filter((block) => block.script.includes('3917')).map((block) => block.script);
     expect(dashboard).toEqual([
-      'AFFINITY_DASHBOARD_PASSWORD=workshop-secret affinity-sync dashboard --port 3917',
-      "curl -s -u admin:workshop-secret http://127.0.0.1:3917/api/queues | grep -o '\"jobSchedulerCount\":[0-9]*'",
+      'AFFINITY_DASHBOARD_PASSWORD=workshop-secret affinity-sync dashboard --port 3917 --dir workshop',
+      "curl -s -u admin:workshop-secret http://127.0.0.1:3917/queues/api/queues | grep -o '\"jobSchedulerCount\":[0-9]*'",
     ]);
     const rewritten = dashboard.map((script) => substitutions(40123).reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), script));
     expect(rewritten.every((script) => script.includes('40123') && !script.includes('3917'))).toBe(true);

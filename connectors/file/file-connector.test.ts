@@ -16,8 +16,8 @@ import { fileConnector, neutraliseFormula, type AudienceManifest } from './file-
 import { toFileStem } from './file-stem.js';
 
 const members: AudienceMember[] = [
-  { email: 'ana@example.com', userIds: ['1'], firstName: 'Ana', lastName: 'Silva', rank: 1 },
-  { email: 'bo@example.com', userIds: ['2', '17'], firstName: 'Bo', lastName: "O'Neil, Jr.", rank: 2 },
+  { email: 'ana@example.com', userIds: ['1'], firstName: 'Ana', lastName: 'Silva', rank: 1, score: 0.123456789 },
+  { email: 'bo@example.com', userIds: ['2', '17'], firstName: 'Bo', lastName: "O'Neil, Jr.", rank: 2, score: 0 },
   { email: 'cy@example.com', userIds: ['3'], firstName: 'Cy "the guy"', lastName: 'Lee', rank: 3 },
   { email: 'di@example.com', userIds: ['4'], rank: 4 },
   { email: 'ed@example.com', userIds: ['5'], firstName: 'Ed', lastName: 'Ng', rank: 5 },
@@ -82,11 +82,11 @@ describe('file connector', () => {
     expect(report.audience).toEqual({ id: csvPath, name: 'winter-boots-item_id-b07', created: true, location: csvPath });
     const csv = await readFile(csvPath, 'utf8');
     expect(csv).toBe(
-      'email,user_id,first_name,last_name,rank\n' +
-        'ana@example.com,1,Ana,Silva,1\n' +
-        'bo@example.com,2|17,Bo,"O\'Neil, Jr.",2\n' +
-        'cy@example.com,3,"Cy ""the guy""",Lee,3\n' +
-        'di@example.com,4,,,4\n',
+      'email,user_id,first_name,last_name,rank,score,merged_user_ids\n' +
+        'ana@example.com,1,Ana,Silva,1,0.123457,\n' +
+        'bo@example.com,2,Bo,"O\'Neil, Jr.",2,0,17\n' +
+        'cy@example.com,3,"Cy ""the guy""",Lee,3,,\n' +
+        'di@example.com,4,,,4,,\n',
     );
     const manifest = JSON.parse(await readFile(join(baseDir, 'out', 'winter-boots-item_id-b07.manifest.json'), 'utf8')) as AudienceManifest;
     expect(manifest).toMatchObject({
@@ -117,7 +117,7 @@ describe('file connector', () => {
       ["'\t=1+1", "'\r=1+1"],
       ['Ann-Marie', "O'Neil"],
     ]);
-    expect(csv.split('\n')[1]).toBe("eve@example.com,1,'=cmd|calc!A1,'+SUM(A1:A9),1");
+    expect(csv.split('\n')[1]).toBe("eve@example.com,1,'=cmd|calc!A1,'+SUM(A1:A9),1,,");
     expect(['=x', '+x', '-x', '@x', '\tx', '\rx', 'x=', ''].map(neutraliseFormula)).toEqual(["'=x", "'+x", "'-x", "'@x", "'\tx", "'\rx", 'x=', '']);
   });
 

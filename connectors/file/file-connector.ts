@@ -1,7 +1,9 @@
 /**
  * The `file` destination: each audience becomes `<dir>/<stem>.csv` (`email,user_id,first_name,
- * last_name,rank`; `user_id` joins a member's USER_IDs with `|`, as Personalize joins multi-values;
- * RFC 4180 quoting) and `<dir>/<stem>.manifest.json`. Rows go to a temp file in the same directory,
+ * last_name,rank,score,merged_user_ids`; `score` is the segment provider's affinity score to 6 significant digits,
+ * empty when the provider gives none (Amazon Personalize); `user_id` is the member's best-ranked USER_ID, `merged_user_ids`
+ * the other USER_IDs that share its email, joined with `|` (usually empty), so `user_id` always
+ * joins back to the users dataset; RFC 4180 quoting) and `<dir>/<stem>.manifest.json`. Rows go to a temp file in the same directory,
  * renamed over the old file at `commit`, so a reader never sees half a file. Always a full snapshot.
  *
  * CSV injection (OWASP "CSV Injection"): a `first_name` or `last_name` that starts with `=`, `+`,
@@ -28,7 +30,7 @@ import { fileConfigSchema, type FileConfig } from './file-config.js';
 import { toFileStem } from './file-stem.js';
 
 /** Header of every audience CSV. */
-export const AUDIENCE_CSV_COLUMNS = ['email', 'user_id', 'first_name', 'last_name', 'rank'] as const;
+export const AUDIENCE_CSV_COLUMNS = ['email', 'user_id', 'first_name', 'last_name', 'rank', 'score', 'merged_user_ids'] as const;
 
 /** First characters a spreadsheet reads as a formula (OWASP "CSV Injection"). */
 const formulaStart = /^[=+\-@\t\r]/;
@@ -122,7 +124,8 @@ class FileSession implements ConnectorSession {
         continue;
       }
       audience.emails.add(member.email);
-      rows.push([member.email, member.userIds.join('|'), neutraliseFormula(member.firstName ?? ''), neutraliseFormula(member.lastName ?? ''), member.rank]);
+      const [userId = '', ...merged] = member.userIds;
+      rows.push([member.email, userId, neutraliseFormula(member.firstName ?? ''), neutraliseFormula(member.lastName ?? ''), member.rank, member.score === undefined ? '' : Number(member.score.toPrecision(6)), merged.join('|')]);
       outcomes.push({ email: member.email, kind: 'added' });
     }
     // A snapshot holds only this run's members, so a removal is done by not writing the row.

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { retirePolicySchema } from '../../src/lifecycle/retire-policy.js';
+import { fullResyncEverySchema } from '../../src/sync/full-resync-config.js';
 import { maxRemovalShareSchema } from '../../src/sync/mirror-config.js';
 import { AUDIENCE_NAME_PLACEHOLDERS } from '../../src/sync/render-audience-name.js';
 
@@ -42,6 +43,12 @@ export const hubSpotConfigSchema = z.strictObject({
    */
   maxRemovalShare: maxRemovalShareSchema,
   /**
+   * Runs send only the change since the last sync; this often (e.g. `7d`, `12h`, `never`) a run
+   * re-sends every contact, repairing list edits made by hand.
+   * @defaultValue `7d`
+   */
+  fullResyncEvery: fullResyncEverySchema,
+  /**
    * A list no run produces any more: `keep`, `empty` (remove the contacts this campaign added) or
    * `delete` (delete the list; HubSpot keeps it restorable for 90 days; contacts are untouched).
    * @defaultValue `empty` in mirror mode, `keep` in additive mode
@@ -61,6 +68,17 @@ export const hubSpotConfigSchema = z.strictObject({
    */
   requestsPer10s: z.int().min(1).max(250).default(100),
   /**
+   * Contact properties to fill per member, so an email or workflow can be personalised by them:
+   * `rank` (the member's position in the segment, 1 = best) goes to the contact property given by
+   * its internal name, e.g. `{ rank: affinity_rank }`. The property must exist (a number property);
+   * `connectors test` and every run check it before writing. Needs `crm.objects.contacts.write`.
+   */
+  properties: z
+    .strictObject({
+      rank: z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected the internal name of a HubSpot contact property: lower-case letters, digits and _, e.g. affinity_rank'),
+    })
+    .optional(),
+  /**
    * Base URL of the HubSpot API (a proxy, a sandbox, a local fake in tests); env `HUBSPOT_BASE_PATH`
    * also sets it.
    * @defaultValue `https://api.hubapi.com`
@@ -71,12 +89,12 @@ export const hubSpotConfigSchema = z.strictObject({
 /** A validated `hubspot` destination entry (defaults applied). */
 export type HubSpotConfig = z.infer<typeof hubSpotConfigSchema>;
 
-/** Scopes of the private app a destination needs: reads always, contact writes only with `createContacts`. */
-export function requiredScopesOf(config: Pick<HubSpotConfig, 'createContacts'>): string[] {
+/** Scopes of the private app a destination needs: reads always, contact writes only with `createContacts` or `properties`. */
+export function requiredScopesOf(config: Pick<HubSpotConfig, 'createContacts' | 'properties'>): string[] {
   return [
     'crm.lists.read',
     'crm.lists.write',
     'crm.objects.contacts.read',
-    ...(config.createContacts ? ['crm.objects.contacts.write'] : []),
+    ...(config.createContacts || config.properties ? ['crm.objects.contacts.write'] : []),
   ];
 }

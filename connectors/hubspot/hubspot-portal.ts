@@ -68,6 +68,7 @@ function createPortal(options: PortalOptions): HubSpotPortal {
   // bind ours now, before another Client could replace them.
   void client.crm.lists.listsApi;
   void client.crm.contacts.batchApi;
+  void client.crm.properties.coreApi;
   const budget = new RequestBudget({ requests: options.requestsPer10s, windowMs: RATE_LIMIT_WINDOW_MS });
   const timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
 

@@ -24,6 +24,7 @@ import {
   membershipPages,
 } from './hubspot-lists.js';
 import { hubSpotPortalFor } from './hubspot-portal.js';
+import { assertContactPropertyExists, writeContactRanks } from './hubspot-rank-property.js';
 
 /** Environment variable holding the private app access token. */
 export const HUBSPOT_TOKEN_VARIABLE = 'HUBSPOT_ACCESS_TOKEN';
@@ -69,11 +70,28 @@ export function openHubSpotSession(config: HubSpotConfig, context: ConnectorCont
   const contactIds = new Map<string, string>();
   /** Contacts some segment member maps to: never removed by this session. */
   const keptContactIds = new Set<string>();
+  const rankProperty = config.properties?.rank;
+  let rankPropertyChecked: Promise<void> | undefined;
+  const preflight = (): Promise<void> => {
+    if (!rankProperty) return Promise.resolve();
+    rankPropertyChecked ??= assertContactPropertyExists(portal, rankProperty).catch((error: unknown) => {
+      rankPropertyChecked = undefined;
+      throw error;
+    });
+    return rankPropertyChecked;
+  };
 
   return {
-    testConnection: () => checkHubSpotConnection(portal, config, accessToken),
+    async testConnection() {
+      const summary = await checkHubSpotConnection(portal, config, accessToken);
+      await preflight();
+      return rankProperty ? `${summary}; contact property ${rankProperty} (rank) exists` : summary;
+    },
+
+    preflight,
 
     async ensureAudience(spec, { dryRun }) {
+      await preflight();
       const found = await findListByName(portal, spec.name);
       if (found) {
         assertWritableList(found);
@@ -131,6 +149,14 @@ export function openHubSpotSession(config: HubSpotConfig, context: ConnectorCont
         change.added.forEach((id) => added.add(id));
         change.removed.forEach((id) => removed.add(id));
         change.missing.forEach((id) => missing.add(id));
+      }
+      if (rankProperty) {
+        const ranks = new Map<string, number>();
+        batch.add.forEach((member, index) => {
+          const id = contactIds.get(addEmails[index]!);
+          if (id && !missing.has(id) && !ranks.has(id)) ranks.set(id, member.rank);
+        });
+        await writeContactRanks(portal, rankProperty, ranks);
       }
       const outcomes: RecordOutcome[] = addEmails.map((email): RecordOutcome => {
         const code = refused.get(email);

@@ -19,6 +19,7 @@ export const hubspotConnector: DestinationConnector<HubSpotConfig> = {
   modeOf: (config) => config.mode,
   audienceNameOf: (config) => config.list,
   maxRemovalShareOf: (config) => config.maxRemovalShare,
+  fullResyncEveryOf: (config) => config.fullResyncEvery,
   retirePolicyOf: (config) => config.retire,
   open: openHubSpotSession,
 };

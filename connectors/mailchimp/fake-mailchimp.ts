@@ -19,6 +19,9 @@ interface FakeAnswer {
   body?: unknown;
 }
 
+/** The `web_id` the fake gives its audience (Mailchimp's web pages address an audience by it). */
+export const FAKE_WEB_ID = 412345;
+
 const problem = (status: number, title: string, detail: string): FakeAnswer => ({
   status,
   body: { type: 'https://mailchimp.com/developer/marketing/docs/errors/', title, status, detail, instance: 'fake' },
@@ -27,6 +30,10 @@ const problem = (status: number, title: string, detail: string): FakeAnswer => (
 export class FakeMailchimp {
   readonly members = new Map<string, MemberStatus>();
   readonly segments: FakeSegment[] = [];
+  /** The audience's merge fields (`GET /lists/{id}/merge-fields`); add one as a test's setup. */
+  readonly mergeFields: Array<{ tag: string; type: string }> = [{ tag: 'FNAME', type: 'text' }, { tag: 'LNAME', type: 'text' }];
+  /** Merge field values set per member email. */
+  readonly memberMergeFields = new Map<string, Record<string, unknown>>();
   /** Requests seen, as `METHOD /path`. */
   readonly requests: string[] = [];
   /** Addresses Mailchimp holds back for now ("signed up to a lot of lists very recently"): adding them answers 400. */
@@ -68,7 +75,7 @@ export class FakeMailchimp {
     const match = /^\/lists\/([^/]+)(.*)$/.exec(path);
     if (!match || match[1] !== this.listId) return problem(404, 'Resource Not Found', 'The requested resource could not be found.');
     const rest = match[2] ?? '';
-    if (method === 'GET' && rest === '') return { status: 200, body: { id: this.listId, name: 'Fake audience', stats: { member_count: this.members.size } } };
+    if (method === 'GET' && rest === '') return { status: 200, body: { id: this.listId, web_id: FAKE_WEB_ID, name: 'Fake audience', stats: { member_count: this.members.size } } };
     if (method === 'GET' && rest === '/members') {
       const page = this.memberPage(offset, count).map(([email_address, status]) => ({ email_address, status }));
       return { status: 200, body: { members: page, total_items: this.members.size } };
@@ -83,6 +90,21 @@ export class FakeMailchimp {
       }
       if (existing === 'archived' || existing === undefined) this.members.set(email, statusIfNew);
       return { status: 200, body: { id: memberMatch[1], email_address: email, status: this.members.get(email) } };
+    }
+    if (method === 'GET' && rest === '/merge-fields') {
+      const page = this.mergeFields.slice(offset, offset + count).map((field, index) => ({ merge_id: index + 1, ...field, name: field.tag, list_id: this.listId }));
+      return { status: 200, body: { merge_fields: page, list_id: this.listId, total_items: this.mergeFields.length } };
+    }
+    if (method === 'PATCH' && memberMatch) {
+      const email = [...this.members.keys()].find((candidate) => subscriberHash(candidate) === memberMatch[1]);
+      if (email === undefined) return problem(404, 'Resource Not Found', 'The requested resource could not be found.');
+      const fields = ((body as { merge_fields?: Record<string, unknown> }).merge_fields ?? {});
+      const unknown = Object.keys(fields).filter((tag) => !this.mergeFields.some((field) => field.tag === tag));
+      if (unknown.length > 0) {
+        return { status: 400, body: { ...problem(400, 'Invalid Resource', 'The resource submitted could not be validated.').body as object, errors: unknown.map((field) => ({ field, message: 'This merge field does not exist.' })) } };
+      }
+      this.memberMergeFields.set(email, { ...this.memberMergeFields.get(email), ...fields });
+      return { status: 200, body: { id: memberMatch[1], email_address: email, status: this.members.get(email), merge_fields: this.memberMergeFields.get(email) } };
     }
     if (method === 'GET' && rest === '/segments') {
       const page = this.segments.slice(offset, offset + count).map(({ id, name, members }) => ({ id, name, member_count: members.size, type: 'static' }));

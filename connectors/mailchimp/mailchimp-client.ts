@@ -49,6 +49,8 @@ export interface MailchimpApi {
   readonly server: string;
   ping(): Promise<{ health_status: string }>;
   getList(listId: string): Promise<MailchimpListInfo>;
+  /** The audience's `web_id`: its id in Mailchimp's web pages (`https://<dc>.admin.mailchimp.com/lists/members/?id=<web_id>`). */
+  getListWebId(listId: string): Promise<number | undefined>;
   listSegments(listId: string, page: { count: number; offset: number }): Promise<{ segments: MailchimpSegment[]; total_items: number }>;
   createSegment(listId: string, name: string): Promise<MailchimpSegment>;
   /** Audience members' emails and statuses, one page (`count` ≤ 1000). */
@@ -64,6 +66,10 @@ export interface MailchimpApi {
   batchSegmentMembers(listId: string, segmentId: string, body: { members_to_add?: string[]; members_to_remove?: string[] }): Promise<BatchSegmentMembersResult>;
   /** `DELETE /lists/{id}/segments/{segment_id}`: deletes a tag; its members stay in the audience. */
   deleteSegment(listId: string, segmentId: string): Promise<void>;
+  /** `GET /lists/{id}/merge-fields`: the audience's merge fields, one page (`count` ≤ 1000). */
+  listMergeFields(listId: string, page: { count: number; offset: number }): Promise<{ merge_fields: Array<{ tag: string; type: string }>; total_items: number }>;
+  /** `PATCH /lists/{id}/members/{hash}` with `merge_fields` only: status and tags are left as they are. */
+  updateMemberMergeFields(listId: string, hash: string, mergeFields: Record<string, string | number>): Promise<unknown>;
 }
 
 /** The SDK's `ApiClient`, as far as we touch it. */
@@ -81,6 +87,8 @@ interface SdkClient {
     getListMembersInfo(listId: string, opts: object): Promise<unknown>;
     getSegmentMembersList(listId: string, segmentId: string, opts: object): Promise<unknown>;
     setListMember(listId: string, hash: string, body: object, opts: object): Promise<unknown>;
+    getListMergeFields(listId: string, opts: object): Promise<unknown>;
+    updateListMember(listId: string, hash: string, body: object, opts: object): Promise<unknown>;
     /** Body first (SDK quirk, verified in reference/destinations.md §A4). */
     batchSegmentMembers(body: object, listId: string, segmentId: string): Promise<unknown>;
     deleteSegment(listId: string, segmentId: string): Promise<unknown>;
@@ -155,6 +163,7 @@ function createApi(credentials: MailchimpCredentials, options: MailchimpApiOptio
     server: credentials.server,
     ping: () => call('ping', () => client.ping.get()),
     getList: (listId) => call('read audience', () => client.lists.getList(listId, { fields: ['id', 'name', 'stats.member_count'] })),
+    getListWebId: async (listId) => (await call<{ web_id?: number }>('read audience', () => client.lists.getList(listId, { fields: ['web_id'] }))).web_id,
     listSegments: (listId, p) =>
       call('list tags', () => client.lists.listSegments(listId, { type: 'static', fields: ['segments.id', 'segments.name', 'segments.member_count', 'total_items'], ...page(p) })),
     createSegment: (listId, name) => call('create tag', () => client.lists.createSegment(listId, { name, static_segment: [] })),
@@ -173,6 +182,8 @@ function createApi(credentials: MailchimpCredentials, options: MailchimpApiOptio
     upsertMember: (listId, hash, body) => call('add member', () => client.lists.setListMember(listId, hash, body, { skipMergeValidation: true })),
     batchSegmentMembers: (listId, segmentId, body) => call('tag members', () => client.lists.batchSegmentMembers(body, listId, segmentId)),
     deleteSegment: (listId, segmentId) => call('delete tag', () => client.lists.deleteSegment(listId, segmentId)),
+    listMergeFields: (listId, p) => call('list merge fields', () => client.lists.getListMergeFields(listId, { fields: ['merge_fields.tag', 'merge_fields.type', 'total_items'], ...page(p) })),
+    updateMemberMergeFields: (listId, hash, mergeFields) => call('set merge fields', () => client.lists.updateListMember(listId, hash, { merge_fields: mergeFields }, {})),
   };
   return { api, limit };
 }

@@ -1,6 +1,7 @@
 /** Campaign config of the `mailchimp` destination (the API key comes from `MAILCHIMP_API_KEY`, never from here). */
 import { z } from 'zod';
 import { retirePolicySchema } from '../../src/lifecycle/retire-policy.js';
+import { fullResyncEverySchema } from '../../src/sync/full-resync-config.js';
 import { maxRemovalShareSchema } from '../../src/sync/mirror-config.js';
 
 export const mailchimpConfigSchema = z
@@ -27,6 +28,12 @@ export const mailchimpConfigSchema = z
      */
     maxRemovalShare: maxRemovalShareSchema,
     /**
+     * Runs send only the change since the last sync; this often (e.g. `7d`, `12h`, `never`) a run
+     * re-sends every member, repairing tags removed by hand.
+     * @defaultValue `7d`
+     */
+    fullResyncEvery: fullResyncEverySchema,
+    /**
      * A tag no run produces any more: `keep`, `empty` (untag the members this campaign tagged) or
      * `delete` (delete the tag; members stay in the audience).
      * @defaultValue `empty` in mirror mode, `keep` in additive mode
@@ -39,6 +46,19 @@ export const mailchimpConfigSchema = z
      * @defaultValue `skip`
      */
     newMembers: z.enum(['skip', 'pending', 'transactional']).default('skip'),
+    /**
+     * Audience fields (merge fields) to fill per member, so an email can be personalised by them:
+     * `rank` (the member's position in the segment, 1 = best) goes to the merge tag given, e.g.
+     * `{ rank: AFF_RANK }`. The field must exist in the audience (a number field); `connectors test`
+     * and every run check it before writing.
+     */
+    mergeFields: z
+      .strictObject({
+        rank: z
+          .string()
+          .regex(/^[A-Z][A-Z0-9_]{0,9}$/, 'expected a Mailchimp merge tag: up to 10 upper-case letters, digits or _, e.g. AFF_RANK'),
+      })
+      .optional(),
     /** API base URL (proxies, tests), e.g. `http://127.0.0.1:8080/3.0`; env `MAILCHIMP_BASE_URL` also sets it. @defaultValue `https://<dc>.api.mailchimp.com/3.0` */
     baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   })

@@ -24,6 +24,7 @@ export function createMailchimpConnector(apiOptions: MailchimpApiOptions = {}): 
     modeOf: (config) => config.mode,
     audienceNameOf: (config) => config.tag,
     maxRemovalShareOf: (config) => config.maxRemovalShare,
+    fullResyncEveryOf: (config) => config.fullResyncEvery,
     retirePolicyOf: (config) => config.retire,
     open(config, context) {
       // A key without a data centre fails here, before any request.

@@ -47,6 +47,7 @@ export class MailchimpSession implements ConnectorSession {
   private readonly listId: string;
   private statuses?: Promise<Map<string, MemberStatus>>;
   private readonly segmentIds = new Map<string, AudienceRef>();
+  private mergeFieldsChecked?: Promise<void>;
 
   constructor(
     private readonly api: MailchimpApi,
@@ -60,10 +61,44 @@ export class MailchimpSession implements ConnectorSession {
     await this.api.ping();
     const list = await this.readList();
     const members = list.stats?.member_count;
-    return `mailchimp: key accepted on server ${this.api.server}; audience ${list.id} "${list.name}"${members === undefined ? '' : ` has ${members} members`}`;
+    await this.preflight();
+    const rankField = this.config.mergeFields?.rank;
+    return `mailchimp: key accepted on server ${this.api.server}; audience ${list.id} "${list.name}"${members === undefined ? '' : ` has ${members} members`}${rankField ? `; merge field ${rankField} (rank) exists` : ''}`;
+  }
+
+  /**
+   * Checks, once per session, that the merge fields of `mergeFields` exist in the audience.
+   * @throws ConfigError naming `mergeFields.rank` when one does not
+   */
+  preflight(): Promise<void> {
+    const rankField = this.config.mergeFields?.rank;
+    if (!rankField) return Promise.resolve();
+    this.mergeFieldsChecked ??= this.findMergeField(rankField).then((found) => {
+      if (!found) {
+        throw new ConfigError([
+          {
+            field: 'mergeFields.rank',
+            message: `the Mailchimp audience ${this.listId} has no merge field ${rankField}: add a Number field with that merge tag (Audience → Settings → Audience fields and merge tags) or remove mergeFields.rank`,
+          },
+        ]);
+      }
+    }, (error: unknown) => {
+      this.mergeFieldsChecked = undefined;
+      return this.rethrowUnknownAudience(error);
+    });
+    return this.mergeFieldsChecked;
+  }
+
+  private async findMergeField(tag: string): Promise<boolean> {
+    for (let offset = 0; ; offset += PAGE_SIZE) {
+      const page = await this.api.listMergeFields(this.listId, { count: PAGE_SIZE, offset });
+      if (page.merge_fields.some((field) => field.tag.toUpperCase() === tag)) return true;
+      if (page.merge_fields.length < PAGE_SIZE || offset + PAGE_SIZE >= page.total_items) return false;
+    }
   }
 
   async ensureAudience(spec: AudienceSpec, options: { dryRun: boolean }): Promise<AudienceRef> {
+    await this.preflight();
     const name = spec.name;
     if (name.length > MAX_TAG_LENGTH) {
       throw new ConfigError([{ field: 'tag', message: `renders "${name.slice(0, 40)}…" with ${name.length} characters; Mailchimp tag names have at most ${MAX_TAG_LENGTH}: shorten the template or use {{label}}` }]);
@@ -136,7 +171,32 @@ export class MailchimpSession implements ConnectorSession {
     }
     if (toTag.length === 0) return outcomes;
     const answer = await this.api.batchSegmentMembers(this.listId, audience.id, { members_to_add: toTag });
-    return [...outcomes, ...segmentOutcomes(toTag, answer, 'added')];
+    const tagged = segmentOutcomes(toTag, answer, 'added');
+    return [...outcomes, ...(await this.writeRanks(members, tagged))];
+  }
+
+  /**
+   * Sets the rank merge field (`mergeFields.rank`) of every member just tagged, one PATCH each within
+   * the connection budget; a member Mailchimp refuses the value of is reported failed.
+   */
+  private async writeRanks(members: AudienceMember[], tagged: RecordOutcome[]): Promise<RecordOutcome[]> {
+    const rankField = this.config.mergeFields?.rank;
+    if (!rankField) return tagged;
+    const rankOf = new Map(members.map((member) => [member.email, member.rank]));
+    return Promise.all(
+      tagged.map(async (outcome): Promise<RecordOutcome> => {
+        const rank = rankOf.get(outcome.email);
+        if ((outcome.kind !== 'added' && outcome.kind !== 'alreadyMember') || rank === undefined) return outcome;
+        try {
+          await this.api.updateMemberMergeFields(this.listId, subscriberHash(outcome.email), { [rankField]: rank });
+          return outcome;
+        } catch (error) {
+          const problem = problemOf((error as { cause?: unknown }).cause);
+          if (problem?.status === 400) return { email: outcome.email, kind: 'failed', retryable: false, code: `${rankField} rejected: ${problem.title}` };
+          throw error;
+        }
+      }),
+    );
   }
 
   private async untag(audience: AudienceRef, emails: string[]): Promise<RecordOutcome[]> {

@@ -9,10 +9,12 @@ import type { DestinationConnector } from '../sync/destination-connector.js';
 import type { SegmentProviderDefinition } from '../segments/provider-definition.js';
 import { segmentProviders } from '../segments/providers.js';
 import { alertsSchema } from '../alerts/alerts-schema.js';
+import { controlsShape } from '../controls/controls-schema.js';
 import { excessInventoryItemsSchema } from './excess-inventory-items-schema.js';
 import { newItemsQuerySchema } from './new-items-query-schema.js';
 import { scheduleSchema } from './schedule-schema.js';
 import { strictBlock } from './strict-block.js';
+import { usersSourceSchema } from '../identity/users-source-schema.js';
 
 /** The `segment` block as the core sees it; its provider's schema checked the rest. */
 export interface SegmentBlock {
@@ -72,11 +74,13 @@ function commonShape(segment: z.ZodType<SegmentBlock>, destination: z.ZodType<De
       .string()
       .min(1)
       .optional()
-      .describe('Dataset directory (interactions, items, users CSV), relative to this file. CLI --data overrides. Required unless --data is given: there is no default dataset'),
+      .describe('Dataset directory (interactions, items, users as CSV, CSV.gz, Parquet or directories of parts), relative to this file, or an S3 location s3://bucket/prefix/ (mirrored into a local cache). CLI --data overrides. Required unless --data is given: there is no default dataset'),
+    users: usersSourceSchema.optional(),
     segment,
     destinations: z.array(destination).min(1, 'expected at least one destination').describe('Where the audiences go'),
     schedule: scheduleSchema.optional(),
     alerts: alertsSchema.optional(),
+    ...controlsShape,
   };
 }
 

@@ -12,7 +12,7 @@ import {
   canonicalAttributeQuery,
   parseAttributeExpression,
 } from '../expressions/index.js';
-import { queryKey } from '../segments/segment-provider.js';
+import { describeQuery, queryKey } from '../segments/segment-provider.js';
 import { fileNotFoundIssue } from './file-not-found-issue.js';
 import type { ExcessInventoryCampaign, NewItemsCampaign } from './campaign-schema.js';
 import type { OverstockRule } from './excess-inventory-items-schema.js';
@@ -58,12 +58,18 @@ export async function planQueries(loaded: LoadedCampaign, datasets: Datasets, op
     campaign.type === 'excess-inventory'
       ? await planExcessInventory(loaded, campaign, datasets, note)
       : await planNewItems(loaded, campaign, datasets, options.onNewItems);
-  const seen = new Set<string>();
-  return planned.filter(({ query }) => {
-    const key = queryKey(query);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
+  // One segment per distinct query: the same terms in another order are the same audience, said in a note.
+  const seen = new Map<string, PlannedQuery>();
+  return planned.filter((entry) => {
+    const key = queryKey(entry.query);
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, entry);
+      return true;
+    }
+    const [shown, kept] = [describeQuery(entry.query), describeQuery(first.query)];
+    note(shown === kept ? `${shown} is asked for twice: one segment is built` : `${shown} is the same query as ${kept} (the same terms in another order): one segment is built`);
+    return false;
   });
 }
 

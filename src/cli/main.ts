@@ -28,6 +28,7 @@ const commandModules: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./commands/history.js'),
   () => import('./commands/dashboard.js'),
   () => import('./commands/explain.js'),
+  () => import('./commands/lift.js'),
 ];
 
 /** Runs the CLI with `argv` (as `process.argv`) and resolves to the exit code. */

@@ -32,6 +32,8 @@ export interface CsvTable {
   columnIndex(name: string): number;
   /** The data rows, in file order. Iterate once; breaking out of the loop closes the file. */
   rows: AsyncIterable<CsvRow>;
+  /** Closes the file without reading the rows (after a look at the header). */
+  close(): Promise<void>;
 }
 
 /** Options of {@link readCsv}. */
@@ -142,6 +144,9 @@ export async function readCsv(file: string, options: ReadCsvOptions = {}): Promi
     header,
     columnIndex: (name) => positions.get(name.toUpperCase()) ?? -1,
     rows: rows(),
+    close: async () => {
+      await iterator.return?.();
+    },
   };
 }
 

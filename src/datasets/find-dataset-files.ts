@@ -1,20 +1,30 @@
-/** Locates the three dataset files of a directory. */
+/** Locates the three datasets of a directory. */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 
-/** The datasets, by the base name of their file (`interactions.csv` or `interactions.csv.gz`). */
+/** The datasets, by the base name of their file (`interactions.csv`, `interactions.parquet`, `interactions/`). */
 export const datasetNames = ['interactions', 'items', 'users'] as const;
 export type DatasetName = (typeof datasetNames)[number];
 
-/** Paths of the dataset files of a directory; `undefined` for a dataset without a file. */
+/** Paths of the datasets of a directory (a file, or a directory of part files); `undefined` for a dataset that has none. */
 export type DatasetFiles = Record<DatasetName, string | undefined>;
 
+/** The ways a dataset may be stored, as named in messages. */
+export const datasetLayouts = (name: string): string[] => [`${name}.csv`, `${name}.csv.gz`, `${name}.parquet`, `${name}/`];
+
+/** How a missing dataset is described: "interactions.csv, interactions.csv.gz, interactions.parquet or a directory interactions/ of part files". */
+export function expectedDatasetLayouts(name: string): string {
+  const [csv, gz, parquet] = datasetLayouts(name);
+  return `${csv}, ${gz}, ${parquet} or a directory ${name}/ of part files`;
+}
+
 /**
- * Finds `<name>.csv` or `<name>.csv.gz` for each dataset in `dir`.
+ * Finds each dataset of `dir`: `<name>.csv`, `<name>.csv.gz`, `<name>.parquet`, or a directory
+ * `<name>/` of part files (see `src/ingest/dataset-source.ts`).
  *
- * @throws ConfigError when `dir` is not a directory, or when both `<name>.csv` and
- *   `<name>.csv.gz` exist (which one is meant would be a guess).
+ * @throws ConfigError when `dir` is not a directory, or when a dataset is stored in two ways
+ *   (which one is meant would be a guess).
  */
 export function findDatasetFiles(dir: string): DatasetFiles {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -22,11 +32,14 @@ export function findDatasetFiles(dir: string): DatasetFiles {
   }
   const found = {} as DatasetFiles;
   for (const name of datasetNames) {
-    const candidates = [`${name}.csv`, `${name}.csv.gz`].map((file) => join(dir, file)).filter((path) => existsSync(path));
+    const candidates = datasetLayouts(name).filter((entry) => {
+      const path = join(dir, entry);
+      return existsSync(path) && statSync(path).isDirectory() === entry.endsWith('/');
+    });
     if (candidates.length > 1) {
-      throw new ConfigError(`dataset directory ${dir} has both ${name}.csv and ${name}.csv.gz; keep only one`);
+      throw new ConfigError(`dataset directory ${dir} has both ${candidates.join(' and ')}; keep only one`);
     }
-    found[name] = candidates[0];
+    found[name] = candidates[0] === undefined ? undefined : join(dir, candidates[0].replace(/\/$/, ''));
   }
   return found;
 }

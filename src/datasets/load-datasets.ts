@@ -1,10 +1,9 @@
 /** Loads the interactions, items and users datasets of one directory. */
 import { ConfigError, DataError } from '../core/errors.js';
 import type { Datasets } from './datasets.js';
-import { findDatasetFiles, type DatasetName } from './find-dataset-files.js';
-import { readInteractions } from './read-interactions.js';
-import { readItems } from './read-items.js';
-import { emptyUsers, readUsers } from './read-users.js';
+import { readInteractionsDataset, readItemsDataset, readUsersDataset } from '../ingest/dataset-readers.js';
+import { expectedDatasetLayouts, findDatasetFiles, type DatasetName } from './find-dataset-files.js';
+import { emptyUsers } from './read-users.js';
 
 /** Progress of {@link loadDatasets}. */
 export interface LoadProgress {
@@ -22,8 +21,9 @@ export interface LoadDatasetsOptions {
 }
 
 /**
- * Loads `interactions.csv[.gz]`, `items.csv[.gz]` and `users.csv[.gz]` from `dir`, reading the
- * three files concurrently. Interactions and items are required. Users are optional here: without
+ * Loads the interactions, items and users datasets of `dir`, each stored as `<name>.csv`,
+ * `<name>.csv.gz`, `<name>.parquet` or a directory `<name>/` of part files (read by
+ * `src/ingest/`: DuckDB for Parquet, parts and large CSV files), reading the three concurrently. Interactions and items are required. Users are optional here: without
  * a users file, `users` is empty, `files.users` is '' and `usersMissing` is true, and the caller
  * that needs identities decides whether that is an error.
  *
@@ -37,7 +37,7 @@ export async function loadDatasets(dir: string, options: LoadDatasetsOptions = {
     throw new ConfigError(
       missing.map((name) => ({
         file: dir,
-        message: `no ${name} dataset: expected ${name}.csv or ${name}.csv.gz in this directory`,
+        message: `no ${name} dataset: expected ${expectedDatasetLayouts(name)} in this directory`,
       })),
     );
   }
@@ -46,19 +46,19 @@ export async function loadDatasets(dir: string, options: LoadDatasetsOptions = {
   const report = options.onProgress;
 
   const [interactions, items, users] = await Promise.all([
-    readInteractions(interactionsFile, {
+    readInteractionsDataset(interactionsFile, {
       onProgress: (rowsRead) => report?.({ dataset: 'interactions', rowsRead, finished: false }),
     }).then((read) => {
       report?.({ dataset: 'interactions', rowsRead: read.length, finished: true });
       return read;
     }),
-    readItems(itemsFile).then((read) => {
+    readItemsDataset(itemsFile).then((read) => {
       report?.({ dataset: 'items', rowsRead: read.itemIds.length, finished: true });
       return read;
     }),
     files.users === undefined
       ? Promise.resolve(emptyUsers())
-      : readUsers(files.users).then((read) => {
+      : readUsersDataset(files.users).then((read) => {
           report?.({ dataset: 'users', rowsRead: read.byId.size, finished: true });
           return read;
         }),

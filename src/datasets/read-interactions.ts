@@ -16,11 +16,25 @@ export interface ReadInteractionsOptions {
 export const progressEveryRows = 50_000;
 
 const initialCapacity = 1 << 16;
-/** Event codes are stored in a Uint8Array. */
-const maxEventTypes = 256;
+/** Most distinct EVENT_TYPE values an interactions dataset may have: codes are stored in a Uint8Array. */
+export const maxEventTypes = 256;
 /** Epoch seconds above this (year 5138) are almost surely milliseconds. */
 const maxEpochSeconds = 1e11;
 const integerPattern = /^-?\d+$/;
+
+/** The problems of an interaction row, worded once for every reader (CSV lines, Parquet rows). */
+export const interactionProblems = {
+  emptyUser: 'empty USER_ID; every interaction needs a user',
+  emptyItem: 'empty ITEM_ID; every interaction needs an item',
+  notInteger: (raw: string) => `"${raw}" is not an integer; expected Unix epoch seconds, e.g. 1731715203`,
+  milliseconds: (raw: string) => `${raw} looks like milliseconds; expected Unix epoch seconds`,
+  tooManyEventTypes: `more than ${maxEventTypes} distinct EVENT_TYPE values; is this the right column?`,
+} as const;
+
+/** True when `seconds` (an integer TIMESTAMP) is too large to be epoch seconds. */
+export function looksLikeMilliseconds(seconds: number): boolean {
+  return Math.abs(seconds) > maxEpochSeconds;
+}
 
 /**
  * Reads an interactions CSV (`.csv` or `.csv.gz`) in one streaming pass. USER_ID, ITEM_ID and
@@ -69,20 +83,14 @@ export async function readInteractions(file: string, options: ReadInteractionsOp
     const userId = record[userColumn] ?? '';
     const itemId = record[itemColumn] ?? '';
     const rawTimestamp = record[timestampColumn] ?? '';
-    if (userId === '') fail(line, 'USER_ID', 'empty USER_ID; every interaction needs a user');
-    if (itemId === '') fail(line, 'ITEM_ID', 'empty ITEM_ID; every interaction needs an item');
-    if (!integerPattern.test(rawTimestamp)) {
-      fail(line, 'TIMESTAMP', `"${rawTimestamp}" is not an integer; expected Unix epoch seconds, e.g. 1731715203`);
-    }
+    if (userId === '') fail(line, 'USER_ID', interactionProblems.emptyUser);
+    if (itemId === '') fail(line, 'ITEM_ID', interactionProblems.emptyItem);
+    if (!integerPattern.test(rawTimestamp)) fail(line, 'TIMESTAMP', interactionProblems.notInteger(rawTimestamp));
     const seconds = Number(rawTimestamp);
-    if (Math.abs(seconds) > maxEpochSeconds) {
-      fail(line, 'TIMESTAMP', `${rawTimestamp} looks like milliseconds; expected Unix epoch seconds`);
-    }
+    if (looksLikeMilliseconds(seconds)) fail(line, 'TIMESTAMP', interactionProblems.milliseconds(rawTimestamp));
     const eventName = eventTypeColumn < 0 ? '' : (record[eventTypeColumn] ?? '');
     const eventCode = intern(eventTypeIndex, eventTypes, eventName);
-    if (eventCode >= maxEventTypes) {
-      fail(line, 'EVENT_TYPE', `more than ${maxEventTypes} distinct EVENT_TYPE values; is this the right column?`);
-    }
+    if (eventCode >= maxEventTypes) fail(line, 'EVENT_TYPE', interactionProblems.tooManyEventTypes);
 
     if (length === capacity) {
       capacity *= 2;

@@ -4,7 +4,7 @@
  * layout serves the small "new items" files of new-items campaigns.
  */
 import { DataError } from '../core/errors.js';
-import { readCsv } from './csv-reader.js';
+import { readCsv, type CsvTable } from './csv-reader.js';
 import type { ItemColumn, ItemColumnKind, Items } from './datasets.js';
 
 /** Options of {@link readItems}. */
@@ -43,7 +43,12 @@ const integerPattern = /^-?\d+$/;
  *   that is not a number in a column forced to `numeric`, or a malformed row.
  */
 export async function readItems(file: string, options: ReadItemsOptions = {}): Promise<Items> {
-  const table = await readCsv(file, { requiredColumns: ['ITEM_ID'] });
+  return readItemsTable(await readCsv(file, { requiredColumns: ['ITEM_ID'] }), options);
+}
+
+/** {@link readItems} over an opened table (a CSV file, or Parquet rows read by `src/ingest/`) that has an ITEM_ID column. */
+export async function readItemsTable(table: CsvTable, options: ReadItemsOptions = {}): Promise<Items> {
+  const file = table.file;
   const itemIdColumn = table.columnIndex('ITEM_ID');
   const creationColumn = table.columnIndex('CREATION_TIMESTAMP');
   const metadataColumns = table.header

@@ -3,7 +3,7 @@
  * `EMAIL`, `FIRST_NAME` and `LAST_NAME` when present, for identity resolution.
  */
 import { DataError } from '../core/errors.js';
-import { readCsv } from './csv-reader.js';
+import { readCsv, type CsvTable } from './csv-reader.js';
 import type { UserRecord, Users } from './datasets.js';
 
 /**
@@ -15,7 +15,12 @@ import type { UserRecord, Users } from './datasets.js';
  *   repeated USER_ID (both lines named), or a malformed row.
  */
 export async function readUsers(file: string): Promise<Users> {
-  const table = await readCsv(file, { requiredColumns: ['USER_ID'] });
+  return readUsersTable(await readCsv(file, { requiredColumns: ['USER_ID'] }));
+}
+
+/** {@link readUsers} over an opened table (a CSV file, or Parquet rows read by `src/ingest/`) that has a USER_ID column. */
+export async function readUsersTable(table: CsvTable): Promise<Users> {
+  const file = table.file;
   const userIdColumn = table.columnIndex('USER_ID');
   const emailColumn = table.columnIndex('EMAIL');
   const firstNameColumn = table.columnIndex('FIRST_NAME');

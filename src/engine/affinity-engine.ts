@@ -95,6 +95,11 @@ export class AffinityEngine {
     return this.activity.length;
   }
 
+  /** The scores (one per user) behind the last ranking; overwritten by the next query. */
+  get lastScores(): Float64Array {
+    return this.scores;
+  }
+
   /** Users (index, best first) for item `item`; its past users are left out unless told otherwise. */
   itemAffinity(item: number, options: ItemSegmentOptions): Int32Array {
     this.scores.fill(0);

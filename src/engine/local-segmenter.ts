@@ -13,6 +13,8 @@ import type { UserItemMatrix } from './user-item-matrix.js';
 /** One served segment, with an optional note for the log (e.g. a fallback that was used). */
 export interface ServedSegment {
   result: SegmentResult;
+  /** Score of each user of `usersList`, in order (0 for a user ranked only by activity). */
+  scores: number[];
   /** Why the segment is less informed than usual (an attribute value never seen in training). */
   note?: string;
 }
@@ -45,10 +47,12 @@ export class LocalSegmenter {
   /** One batch segment line for `query`. Never throws for a bad query: the line carries `error`. */
   segment(query: SegmentQuery, options: SegmentOptions): ServedSegment {
     const resolved = this.resolve(query);
-    if ('error' in resolved) return { result: { input: query, output: { usersList: [] }, error: resolved.error } };
+    if ('error' in resolved) return { result: { input: query, output: { usersList: [] }, error: resolved.error }, scores: [] };
     const ranked = this.engine.rankQuery(resolved.scoring, options);
+    const scores = this.engine.lastScores;
     return {
       result: { input: query, output: { usersList: Array.from(ranked, (u) => this.interactions.userIds[u]!) }, error: null },
+      scores: Array.from(ranked, (u) => scores[u]!),
       ...(resolved.note ? { note: resolved.note } : {}),
     };
   }

@@ -151,6 +151,8 @@ export async function retryFailedRecords(options: RetryFailedOptions): Promise<R
         failureCodes: {},
         failedRecords: [],
         chunksResumed: 0,
+        fullResync: false,
+        recovered: 0,
         retries: counters.retries,
         rateLimitWaits: counters.rateLimitWaits,
         durationMs: 0,

@@ -12,6 +12,8 @@ export interface AudienceMember {
   lastName?: string;
   /** 1-based position of the member's best-ranked USER_ID in the segment. */
   rank: number;
+  /** The segment provider's score of that USER_ID (local engine only; Personalize gives none). */
+  score?: number;
 }
 
 /** Why a USER_ID of a segment did not become a member. */
@@ -29,6 +31,6 @@ export interface ResolvedSegment {
 
 /** Resolves USER_IDs to members. */
 export interface IdentityResolver {
-  /** Resolves a segment's `usersList`, keeping its order. */
-  resolve(userIds: readonly string[]): ResolvedSegment;
+  /** Resolves a segment's `usersList`, keeping its order; `scores` (parallel to it) become the members' scores. */
+  resolve(userIds: readonly string[], scores?: readonly number[]): ResolvedSegment;
 }

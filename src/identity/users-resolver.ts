@@ -20,7 +20,7 @@ import { isPlausibleEmail, normalizeEmail } from './normalize-email.js';
 export class UsersIdentityResolver implements IdentityResolver {
   constructor(private readonly users: Users) {}
 
-  resolve(userIds: readonly string[]): ResolvedSegment {
+  resolve(userIds: readonly string[], scores?: readonly number[]): ResolvedSegment {
     const members: AudienceMember[] = [];
     const memberByEmail = new Map<string, AudienceMember>();
     const seen = new Set<string>();
@@ -51,6 +51,8 @@ export class UsersIdentityResolver implements IdentityResolver {
         return;
       }
       const member: AudienceMember = { email, userIds: [userId], rank: position + 1 };
+      const score = scores?.[position];
+      if (score !== undefined) member.score = score;
       const firstName = user.firstName.trim();
       const lastName = user.lastName.trim();
       if (firstName !== '') member.firstName = firstName;

@@ -19,6 +19,8 @@ const segmentProvenanceSchema: z.ZodType<SegmentProvenance> = z.discriminatedUni
   }),
   z.object({ provider: z.literal('personalize'), solutionVersionArn: z.string(), batchSegmentJobArns: z.array(z.string()), filterArn: z.string().optional() }),
 ]);
+import type { AffinityCounts } from '../controls/affinity-floor.js';
+import type { SegmentControlCounts } from '../controls/select-segment-users.js';
 
 /** One segment of a run. */
 export interface RunSegment {
@@ -34,6 +36,10 @@ export interface RunSegment {
   /** What the user should know about this segment (a fallback the provider used). */
   notes?: string[];
   resolved: ResolvedSegment;
+  /** What the marketing controls left out, and the holdout arms. */
+  controls?: SegmentControlCounts;
+  /** Local engine: users with affinity and users padded by activity (`segment.fill`). */
+  affinity?: AffinityCounts;
 }
 
 /** All segments of one campaign run. */
@@ -60,6 +66,7 @@ const memberSchema = z.object({
   firstName: z.string().optional(),
   lastName: z.string().optional(),
   rank: z.number().int(),
+  score: z.number().optional(),
 });
 
 const campaignSegmentsSchema = z.object({
@@ -84,6 +91,17 @@ const campaignSegmentsSchema = z.object({
         unmatched: z.object({ unknownUser: z.number(), missingEmail: z.number(), invalidEmail: z.number() }),
         mergedDuplicates: z.number(),
       }),
+      controls: z
+        .object({
+          suppressed: z.record(z.string(), z.number()),
+          frequencyCapped: z.number(),
+          exclusive: z.number(),
+          holdout: z.object({ share: z.number(), treatment: z.number(), control: z.number() }).optional(),
+        })
+        .optional(),
+      affinity: z
+        .object({ fill: z.enum(['none', 'activity']), withAffinity: z.number(), padded: z.number(), belowPercentile: z.number() })
+        .optional(),
     }),
   ),
 });

@@ -2,11 +2,12 @@
  * The segment step of a campaign run: plan the queries, ask the segment provider for the
  * segments, resolve USER_IDs to audience members.
  */
-import { ConfigError, DataError } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import type { LoadedCampaign } from '../campaign/load-campaign.js';
 import { planQueries } from '../campaign/plan-queries.js';
 import type { Interactions, Items } from '../datasets/datasets.js';
 import { mergeItems } from '../datasets/merge-items.js';
+import { campaignUsers } from '../identity/campaign-users.js';
 import { UsersIdentityResolver } from '../identity/users-resolver.js';
 import { describeQuery, queryKey, type SegmentProvider, type SegmentResult } from '../segments/segment-provider.js';
 import type { CampaignSegments, RunSegment } from './campaign-segments.js';
@@ -14,6 +15,8 @@ import { createCampaignProvider } from './create-campaign-provider.js';
 import { loadCampaignDatasets } from './load-campaign-datasets.js';
 import type { RunContext } from './run-context.js';
 import { makeRunId } from './run-id.js';
+import { controlSegment, prepareCampaignControls } from '../controls/campaign-controls.js';
+import { controlsStoreOf } from '../controls/controls-store-of.js';
 
 /**
  * Generates and resolves every segment of a campaign.
@@ -31,12 +34,7 @@ export async function generateCampaignSegments(
   const { campaign } = loaded;
   const runId = ctx.runId ?? makeRunId(campaign.name);
   const datasets = await loadCampaignDatasets(loaded, ctx);
-  if (datasets.usersMissing) {
-    throw new ConfigError([{ file: datasets.dir, message: 'no users.csv (or users.csv.gz) here: the users dataset (USER_ID, EMAIL) is needed to turn segments into audiences' }]);
-  }
-  if (datasets.users.byId.size === 0) {
-    throw new DataError([{ file: datasets.files.users, message: 'no users: the file has a header but no rows; USER_IDs cannot be matched to emails' }]);
-  }
+  const users = await campaignUsers(loaded, datasets, ctx.env);
   const planNotes: string[] = [];
   const newItems: Items[] = [];
   const planned = await planQueries(loaded, datasets, { onNote: (note) => planNotes.push(note), onNewItems: (items) => newItems.push(items) });
@@ -64,12 +62,14 @@ export async function generateCampaignSegments(
       );
     }
   }
+  const controls = await prepareCampaignControls(loaded, datasets.users, planned.map((entry) => entry.label), { ...ctx, store: controlsStoreOf(ctx.state) });
   ctx.onProgress?.({ step: `segments for ${campaign.name}` });
   const notes = new Map<string, string[]>();
   const results = await provider.generate(
     planned.map((entry) => entry.query),
     {
       numResults: campaign.segment.numResults,
+      reserve: controls.reserve,
       excludeInteracted: 'excludeInteracted' in campaign.segment ? campaign.segment.excludeInteracted : undefined,
       runId,
       signal: ctx.signal,
@@ -80,21 +80,25 @@ export async function generateCampaignSegments(
   ctx.onProgress?.({ step: `segments for ${campaign.name}`, finished: true });
 
   const byKey = new Map<string, SegmentResult>(results.map((result) => [queryKey(result.input), result]));
-  const resolver = new UsersIdentityResolver(datasets.users);
+  const resolver = new UsersIdentityResolver(users);
   const segments: RunSegment[] = planned.map(({ query, label }) => {
     const result = byKey.get(queryKey(query));
     const usersList = result?.output.usersList ?? [];
     const error = result ? result.error : 'the segment provider returned no result for this query';
+    const selected = controlSegment(controls, { label, query: JSON.stringify(query) }, error ? [] : usersList, result, campaign.segment.numResults);
     return {
       label,
       query,
       queryText: describeQuery(query),
-      usersInSegment: usersList.length,
+      usersInSegment: selected.treatment.length,
       error,
-      ...(notes.has(queryKey(query)) ? { notes: notes.get(queryKey(query)) } : {}),
-      resolved: resolver.resolve(error ? [] : usersList),
+      ...(notes.has(queryKey(query)) || selected.notes.length > 0 ? { notes: [...(notes.get(queryKey(query)) ?? []), ...selected.notes] } : {}),
+      resolved: resolver.resolve(selected.treatment, selected.treatmentScores),
+      controls: selected.counts,
+      ...(selected.affinity ? { affinity: selected.affinity } : {}),
     };
   });
+  await controls.record(runId);
   ctx.logger.info({ campaign: campaign.name, runId, segments: segments.length }, 'segments generated');
   const provenance = await provider.provenance?.(runId);
   return {

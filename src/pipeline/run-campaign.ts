@@ -9,8 +9,11 @@ import { completeRunHistory } from '../history/complete-run-history.js';
 import type { AlertDelivery } from '../alerts/send-alert-webhook.js';
 import { ExitCode, isUserFacing, moreUrgentExitCode } from '../core/errors.js';
 import type { SegmentProvenance } from '../segments/segment-provenance.js';
-import { fileSha256, recordRun } from '../state/record-run.js';
+import { CampaignBusyError, holdCampaignLease } from '../state/campaign-lease.js';
+import { fileSha256, recordRun, recordSkippedRun, runStatusOf } from '../state/record-run.js';
 import type { CampaignSegments } from './campaign-segments.js';
+import type { AffinityCounts } from '../controls/affinity-floor.js';
+import type { SegmentControlCounts } from '../controls/select-segment-users.js';
 import { generateCampaignSegments } from './generate-campaign-segments.js';
 import type { RunContext } from './run-context.js';
 import { makeRunId } from './run-id.js';
@@ -45,6 +48,10 @@ export interface CampaignReport {
     error: string | null;
     /** What the user should know about this segment (a fallback the provider used). */
     notes?: string[];
+    /** What the marketing controls left out, and the holdout arms. */
+    controls?: SegmentControlCounts;
+    /** Local engine: users with affinity and users padded by activity. */
+    affinity?: AffinityCounts;
   }>;
   /** What the user should know about the plan (e.g. inventory rows skipped). */
   notes: string[];
@@ -70,8 +77,14 @@ export function reportExitCode(report: CampaignReport): number {
   if (report.segments.every((segment) => segment.members === 0 && !segment.error)) code = ExitCode.nothingDone;
   if (report.segments.some((segment) => segment.error)) code = ExitCode.runFailed;
   for (const destination of report.destinations) {
-    if ('error' in destination) code = moreUrgentExitCode(code, destination.exitCode);
-    else if (destination.segments.some((segment) => segment.error !== undefined || (segment.sync?.outcomes.failed ?? 0) > 0)) code = moreUrgentExitCode(code, ExitCode.runFailed);
+    if ('error' in destination) {
+      code = moreUrgentExitCode(code, destination.exitCode);
+      continue;
+    }
+    for (const segment of destination.segments) {
+      if (segment.error !== undefined) code = moreUrgentExitCode(code, segment.errorExitCode ?? ExitCode.runFailed);
+      else if (segment.notAttempted !== undefined || (segment.sync?.outcomes.failed ?? 0) > 0) code = moreUrgentExitCode(code, ExitCode.runFailed);
+    }
   }
   return code;
 }
@@ -90,6 +103,8 @@ export function summariseSegments(segments: CampaignSegments): CampaignReport['s
       mergedDuplicates: segment.resolved.mergedDuplicates,
       error: segment.error,
       ...(segment.notes ? { notes: segment.notes } : {}),
+      ...(segment.controls ? { controls: segment.controls } : {}),
+      ...(segment.affinity ? { affinity: segment.affinity } : {}),
     };
   });
 }
@@ -112,22 +127,34 @@ export async function runCampaign(loaded: LoadedCampaign, ctx: RunContext): Prom
     campaignFileHash: ctx.state && (await fileSha256(loaded.file)),
     startedAt: new Date(started),
   };
-  return recordRun(
-    ctx.state,
-    run,
-    () =>
-      runCampaignSteps(loaded, runCtx, started).catch(async (error: unknown) => {
-        if (isUserFacing(error) && !ctx.signal?.aborted) {
-          await alertFailedRun({ campaign: loaded.campaign.name, runId, dryRun: ctx.dryRun, rules: loaded.campaign.alerts, error, env: ctx.env, logger: ctx.logger });
-        }
+  // One run per campaign at a time; a dry run writes nothing, so it needs no lease.
+  const state = ctx.state;
+  const lease = state && !ctx.dryRun
+    ? await holdCampaignLease(state, run.campaign, runId).catch(async (error: unknown) => {
+        if (error instanceof CampaignBusyError) await recordSkippedRun(state, run, error.message);
         throw error;
-      }),
-    (report) => {
-      const exitCode = reportExitCode(report);
-      return { status: exitCode === 0 ? 'succeeded' : 'failed', report, exitCode };
-    },
-    ctx.signal,
-  );
+      })
+    : undefined;
+  try {
+    return await recordRun(
+      state,
+      run,
+      () =>
+        runCampaignSteps(loaded, runCtx, started).catch(async (error: unknown) => {
+          if (isUserFacing(error) && !ctx.signal?.aborted) {
+            await alertFailedRun({ campaign: loaded.campaign.name, runId, dryRun: ctx.dryRun, rules: loaded.campaign.alerts, error, env: ctx.env, logger: ctx.logger });
+          }
+          throw error;
+        }),
+      (report) => {
+        const exitCode = reportExitCode(report);
+        return { status: runStatusOf(exitCode), report, exitCode };
+      },
+      ctx.signal,
+    );
+  } finally {
+    await lease?.release();
+  }
 }
 
 async function runCampaignSteps(loaded: LoadedCampaign, ctx: RunContext & { runId: string }, started: number): Promise<CampaignReport> {
@@ -153,7 +180,7 @@ async function runCampaignSteps(loaded: LoadedCampaign, ctx: RunContext & { runI
 
   for (const destinationIndex of loaded.campaign.destinations.keys()) {
     try {
-      report.destinations.push(await syncCampaignDestination(loaded, segments, destinationIndex, ctx));
+      report.destinations.push(await syncCampaignDestination(loaded, segments, destinationIndex, ctx, undefined, { recordSegmentFailures: true }));
     } catch (error) {
       if (!isUserFacing(error)) throw error;
       report.destinations.push({

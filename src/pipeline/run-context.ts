@@ -30,6 +30,8 @@ export interface RunContext {
   onProgress?: ProgressListener;
   /** The sync-state store (runs, audience snapshots, leases); without it nothing is remembered. */
   state?: StateStore;
+  /** Send every member to every destination, not only the change since the last sync (`run --full-resync`). */
+  fullResync?: boolean;
   /** What started this run, as recorded in the store. @defaultValue 'cli' */
   trigger?: RunTrigger;
   /** Stops the run between requests (Ctrl-C, SIGTERM): unfinished audiences are rolled back where the connector can. */

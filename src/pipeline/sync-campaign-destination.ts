@@ -1,7 +1,8 @@
 /**
  * The destination step of a campaign run: every segment of the run into one destination.
  */
-import { ConfigError, type InputIssue } from '../core/errors.js';
+import { AuthError, ConfigError, isUserFacing, type InputIssue } from '../core/errors.js';
+import { fromSystemError } from '../core/system-error.js';
 import type { LoadedCampaign } from '../campaign/load-campaign.js';
 import { destinationConnectors } from '../../connectors/index.js';
 import type { AudienceSpec, DestinationConnector } from '../sync/destination-connector.js';
@@ -9,6 +10,9 @@ import { renderAudienceName } from '../sync/render-audience-name.js';
 import { syncAudience, type AudienceSyncReport, type ChunkProgress } from '../sync/sync-audience.js';
 import type { RetiredAudienceReport } from '../lifecycle/retire-audiences.js';
 import { retireStaleAudiences } from '../lifecycle/retire-stale-audiences.js';
+import { fullResyncEveryMs } from '../sync/full-resync-config.js';
+import { openAudienceLedger } from '../state/audience-ledger.js';
+import { destinationKey } from '../state/state-store.js';
 import type { CampaignSegments } from './campaign-segments.js';
 import type { RunContext } from './run-context.js';
 
@@ -20,6 +24,12 @@ export interface SegmentDestinationReport {
   sync?: AudienceSyncReport;
   /** Set when the sync of this segment failed as a whole. */
   error?: string;
+  /** Exit code of that failure: 2 for the user's input (a path, a name), 1 for a failed run. */
+  errorExitCode?: number;
+  /** The audience a failed or unattempted sync was for. */
+  audience?: string;
+  /** Set when this segment was not synced because an earlier one showed it could not be (credentials rejected). */
+  notAttempted?: string;
 }
 
 /** Result of one destination of a run. */
@@ -42,8 +52,9 @@ function connectorFor(loaded: LoadedCampaign, destinationIndex: number): { conne
 }
 
 /**
- * Opens (and closes) every destination of a campaign without a request, so missing credentials
- * (`MAILCHIMP_API_KEY`, `HUBSPOT_ACCESS_TOKEN`) stop the run before segments are built (and paid for).
+ * Opens (and closes) every destination of a campaign, so missing credentials (`MAILCHIMP_API_KEY`,
+ * `HUBSPOT_ACCESS_TOKEN`) stop the run before segments are built (and paid for); a destination that
+ * fills a merge field or property checks it exists (its `preflight`, reads only).
  * @throws ConfigError naming the destination.
  */
 export async function checkDestinations(loaded: LoadedCampaign, ctx: RunContext): Promise<void> {
@@ -51,7 +62,12 @@ export async function checkDestinations(loaded: LoadedCampaign, ctx: RunContext)
   for (const destinationIndex of loaded.campaign.destinations.keys()) {
     const { connector, config } = connectorFor(loaded, destinationIndex);
     try {
-      await connector.open(config, { env: ctx.env, logger: ctx.logger, baseDir: ctx.cwd }).close?.();
+      const session = connector.open(config, { env: ctx.env, logger: ctx.logger, baseDir: ctx.cwd });
+      try {
+        await session.preflight?.();
+      } finally {
+        await session.close?.();
+      }
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       issues.push(...error.issues.map((issue) => ({ ...issue, file: loaded.file, field: `destinations[${destinationIndex}]${issue.field ? `.${issue.field}` : ''}` })));
@@ -105,16 +121,26 @@ export async function syncCampaignDestination(
   destinationIndex: number,
   ctx: RunContext,
   progressFor?: (segmentIndex: number) => ChunkProgress | undefined,
+  options: {
+    /**
+     * Record a segment whose sync fails in the report and go on with the next one, so the report
+     * says which audiences were written and which were not (`run`). The queue leaves it off: its
+     * job fails and is retried, resuming from the checkpoints.
+     */
+    recordSegmentFailures?: boolean;
+  } = {},
 ): Promise<DestinationReport> {
   const { connector, config } = connectorFor(loaded, destinationIndex);
   const specs = audienceSpecs(loaded, segments, destinationIndex, connector.audienceNameOf(config));
   const session = connector.open(config, { env: ctx.env, logger: ctx.logger, baseDir: ctx.cwd });
+  const state = ctx.state;
   const report: DestinationReport = {
     destinationIndex,
     connector: connector.id,
     mode: connector.modeOf(config),
     segments: [],
   };
+  let stopped: string | undefined;
   try {
     for (const [segmentIndex, segment] of segments.segments.entries()) {
       const spec = specs[segmentIndex];
@@ -122,8 +148,14 @@ export async function syncCampaignDestination(
         report.segments.push({ segment: segment.label, skippedBecause: segment.error ?? 'no audience' });
         continue;
       }
+      if (stopped !== undefined) {
+        report.segments.push({ segment: segment.label, audience: spec.name, notAttempted: stopped });
+        continue;
+      }
       ctx.onProgress?.({ step: `${connector.id}: ${spec.name}` });
-      const sync = await syncAudience({
+      let sync: AudienceSyncReport;
+      try {
+        sync = await syncAudience({
         connector,
         config,
         session,
@@ -134,7 +166,27 @@ export async function syncCampaignDestination(
         logger: ctx.logger,
         signal: ctx.signal,
         maxRemovalShare: connector.maxRemovalShareOf?.(config),
-      });
+        openLedger: state && ((audience) =>
+          openAudienceLedger({
+            store: state,
+            key: { campaign: segments.campaign, destinationKey: destinationKey(destinationIndex, connector.id), name: audience.name || spec.name },
+            connector: connector.id,
+            audience,
+            runId: segments.runId,
+            dryRun: ctx.dryRun,
+            fullResync: ctx.fullResync ?? false,
+            fullResyncEveryMs: fullResyncEveryMs(connector.fullResyncEveryOf?.(config)),
+          })),
+        });
+      } catch (error) {
+        const failure = options.recordSegmentFailures && !ctx.signal?.aborted ? (isUserFacing(error) ? error : fromSystemError(error)) : undefined;
+        if (!failure) throw error;
+        ctx.onProgress?.({ step: `${connector.id}: ${spec.name}`, finished: true });
+        report.segments.push({ segment: segment.label, audience: spec.name, error: failure.message, errorExitCode: failure.exitCode });
+        // Rejected credentials fail every audience the same way: the rest are not tried.
+        if (failure instanceof AuthError) stopped = 'the credentials were rejected for an earlier audience';
+        continue;
+      }
       ctx.onProgress?.({ step: `${connector.id}: ${spec.name}`, finished: true });
       report.segments.push({ segment: segment.label, sync });
     }

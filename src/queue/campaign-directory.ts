@@ -13,6 +13,14 @@ const CAMPAIGN_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
  * @throws ConfigError when the directory cannot be read, or with every problem of every file.
  */
 export async function loadCampaignDirectory(dir: string, cwd: string): Promise<LoadedCampaign[]> {
+  return loadCampaigns(await campaignFilesIn(dir, cwd), { cwd });
+}
+
+/**
+ * The campaign files (`.yaml`, `.yml`, `.json`) directly in `dir`, sorted, as `dir/<name>`.
+ * @throws ConfigError when the directory cannot be read.
+ */
+export async function campaignFilesIn(dir: string, cwd: string): Promise<string[]> {
   let names: string[];
   try {
     names = await readdir(resolve(cwd, dir));
@@ -20,8 +28,7 @@ export async function loadCampaignDirectory(dir: string, cwd: string): Promise<L
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError([{ file: dir, message: code === 'ENOENT' ? 'campaign directory not found' : `cannot read the campaign directory (${code ?? String(error)})` }]);
   }
-  const files = names.filter((name) => CAMPAIGN_EXTENSIONS.has(extname(name).toLowerCase())).sort().map((name) => join(dir, name));
-  return loadCampaigns(files, { cwd });
+  return names.filter((name) => CAMPAIGN_EXTENSIONS.has(extname(name).toLowerCase())).sort().map((name) => join(dir, name));
 }
 
 /**

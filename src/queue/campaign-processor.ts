@@ -39,10 +39,12 @@ import {
   type RunSummary,
   type SegmentsSummary,
 } from './job-data.js';
+import { dryRunPlanOf } from './dry-run-plan.js';
 import type { RunStateStore } from './run-state-store.js';
 import { queuedRunReport, type QueuedDestinationResult } from './queued-run-report.js';
 import { reportExitCode } from '../pipeline/run-campaign.js';
-import { fileSha256 } from '../state/record-run.js';
+import { CampaignBusyError, campaignLeaseName, holdCampaignLease, QUEUED_RUN_LEASE_TTL_MS, type HeldLease } from '../state/campaign-lease.js';
+import { fileSha256, recordSkippedRun, runStatusOf } from '../state/record-run.js';
 import type { StateStore } from '../state/state-store.js';
 import { completeRunHistory } from '../history/complete-run-history.js';
 
@@ -78,9 +80,9 @@ export function createCampaignProcessor(deps: CampaignProcessorDeps): (job: Job,
         case JobName.campaignRun:
           return await processCampaignRun(deps, job, token);
         case JobName.segments:
-          return await processSegments(deps, job, token);
+          return await whileRenewingLease(deps, job, () => processSegments(deps, job, token));
         case JobName.sync:
-          return await processSync(deps, job);
+          return await whileRenewingLease(deps, job, () => processSync(deps, job));
         default:
           throw new UnrecoverableError(`unknown job name "${job.name}"`);
       }
@@ -90,11 +92,24 @@ export function createCampaignProcessor(deps: CampaignProcessorDeps): (job: Job,
   };
 }
 
+/** Runs a step of a run, renewing the campaign's lease while it works (never releasing it: the run goes on). */
+async function whileRenewingLease<T>(deps: CampaignProcessorDeps, job: Job, step: () => Promise<T>): Promise<T> {
+  const data = job.data as { campaign?: unknown; runId?: unknown; dryRun?: unknown };
+  if (!deps.state || data.dryRun === true || typeof data.campaign !== 'string' || typeof data.runId !== 'string') return step();
+  const lease = await holdCampaignLease(deps.state, data.campaign, data.runId, QUEUED_RUN_LEASE_TTL_MS);
+  try {
+    return await step();
+  } finally {
+    lease.stopRenewing();
+  }
+}
+
 function runContext(deps: CampaignProcessorDeps, data: { runId: string; dryRun: boolean; dataDir?: string }, job: Job): RunContext {
   return {
     env: deps.env,
     logger: deps.logger.child({ runId: data.runId, job: job.name }),
     stateDir: deps.stateDir,
+    state: deps.state,
     cwd: deps.cwd,
     dryRun: data.dryRun,
     dataDir: data.dataDir === undefined ? undefined : resolve(deps.cwd, data.dataDir),
@@ -129,14 +144,28 @@ async function processCampaignRun(deps: CampaignProcessorDeps, job: Job, token: 
   for (;;) {
     switch (data.step) {
       case 'start': {
-        await deps.state?.startRun({
+        const run = {
           runId,
           campaign: data.campaign,
           trigger: data.trigger,
           dryRun: data.dryRun,
           campaignFileHash: await fileSha256(resolve(deps.cwd, data.campaignFile)),
           startedAt: new Date(data.startedAt ?? Date.now()),
-        });
+        };
+        if (deps.state && !data.dryRun) {
+          // One run per campaign at a time: a scheduled slot and an `enqueue`, or two slots of a slow sync.
+          const lease = await holdCampaignLease(deps.state, data.campaign, runId, QUEUED_RUN_LEASE_TTL_MS).catch((error: unknown) => error);
+          if (lease instanceof CampaignBusyError) {
+            await recordSkippedRun(deps.state, run, lease.message);
+            const summary: RunSummary = { ...emptySummary(data, runId), skipped: lease.message };
+            await save({ step: 'finished', finishedAt: Date.now(), summary });
+            deps.logger.warn({ runId, campaign: data.campaign }, 'campaign run skipped: another run of the campaign is in progress');
+            return summary;
+          }
+          if (lease instanceof Error) throw lease;
+          (lease as HeldLease).stopRenewing();
+        }
+        await deps.state?.startRun(run);
         await deps.queue.add(JobName.segments, { ...runFields, checks: 0 }, { ...deps.childJobOptions, ...childOf, jobId: segmentsJobId(runId) });
         await save({ step: 'segments' });
         break;
@@ -225,7 +254,8 @@ async function finishRun(
     const rules = await deps.pipeline.loadCampaign(resolve(deps.cwd, data.campaignFile)).then((campaign) => campaign.campaign.alerts, () => undefined);
     await completeRunHistory({ store: deps.state, report, rules, env: deps.env, logger: deps.logger, ...(result.error === undefined ? {} : { failure: result.error }) });
     const exitCode = Math.max(result.error === undefined ? 0 : 1, reportExitCode(report));
-    await deps.state.finishRun(runId, { status: exitCode === 0 ? 'succeeded' : 'failed', report, error: result.error?.split('\n')[0]?.slice(0, 500), exitCode });
+    await deps.state.finishRun(runId, { status: runStatusOf(exitCode), report, error: result.error?.split('\n')[0]?.slice(0, 500), exitCode });
+    if (!data.dryRun) await deps.state.releaseLease(campaignLeaseName(data.campaign), runId);
   }
   deps.logger.info({ runId, campaign: data.campaign, runFailed: result.error !== undefined, ...outcomes }, 'campaign run finished');
   if (result.error !== undefined) throw new UnrecoverableError(result.error);
@@ -240,6 +270,7 @@ async function processSegments(deps: CampaignProcessorDeps, job: Job, token: str
   if (!step.done) {
     // A long external job (Personalize): look again later instead of holding the worker.
     await job.updateData({ ...data, stepState: step.state, checks: data.checks + 1 });
+    if (deps.state && !data.dryRun) await deps.state.acquireLease(campaignLeaseName(data.campaign), data.runId, step.waitMs + QUEUED_RUN_LEASE_TTL_MS);
     await job.moveToDelayed(Date.now() + Math.max(0, step.waitMs), requireToken(token));
     throw new DelayedError();
   }
@@ -260,5 +291,6 @@ async function processSync(deps: CampaignProcessorDeps, job: Job): Promise<Desti
     (segmentIndex) => deps.store.checkpoints(data.runId, data.destinationIndex, segmentIndex, deps.draining),
   );
   const totals = await deps.store.destinationTotals(data.runId, data.destinationIndex);
-  return { destinationIndex: data.destinationIndex, connector: data.connector, state: 'completed', ...totals, report };
+  const plan = data.dryRun ? dryRunPlanOf(report) : undefined;
+  return { destinationIndex: data.destinationIndex, connector: data.connector, state: 'completed', ...totals, ...(plan ? { plan } : {}), report };
 }

@@ -1,7 +1,8 @@
 /**
- * `dashboard`: Bull Board for this deployment's queue, on localhost, behind HTTP basic auth with a
- * password from the environment (`AFFINITY_DASHBOARD_PASSWORD`; user `AFFINITY_DASHBOARD_USER`,
- * default `admin`). Bull Board can retry, promote and remove jobs, so it is never served open.
+ * `dashboard`: the read-only console (`/`, see src/console/) and Bull Board for this deployment's
+ * queue (`/queues`), on localhost, behind HTTP basic auth with a password from the environment
+ * (`AFFINITY_DASHBOARD_PASSWORD`; user `AFFINITY_DASHBOARD_USER`, default `admin`). Bull Board can
+ * retry, promote and remove jobs, so it is never served open.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,8 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { consoleRouter, type ConsoleOptions } from '../console/console-router.js';
+import { queuedRunsByCampaign } from '../console/queued-runs.js';
 import { ConfigError } from '../core/errors.js';
 import type { CampaignQueue } from './campaign-queue.js';
 
@@ -22,7 +25,12 @@ export interface DashboardOptions {
   host?: string;
   /** TCP port; 0 picks a free one. @defaultValue 3000 */
   port?: number;
+  /** The console under `/`; without it `/` redirects to Bull Board. */
+  console?: Omit<ConsoleOptions, 'queuedRuns'>;
 }
+
+/** Where Bull Board is served. */
+export const QUEUES_PATH = '/queues';
 
 export interface Dashboard {
   /** `http://127.0.0.1:<port>/` */
@@ -59,14 +67,16 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const user = options.env.AFFINITY_DASHBOARD_USER || 'admin';
 
   const serverAdapter = new ExpressAdapter();
-  serverAdapter.setBasePath('/');
+  serverAdapter.setBasePath(QUEUES_PATH);
   // @bull-board/express pins its own patch release of @bull-board/api: same shape, distinct types.
   createBullBoard({ queues: [new BullMQAdapter(options.campaignQueue.queue)], serverAdapter: serverAdapter as unknown as BoardServerAdapter });
 
   const app = express();
   app.disable('x-powered-by');
   app.use(basicAuth(user, password));
-  app.use('/', serverAdapter.getRouter() as express.Router);
+  app.use(QUEUES_PATH, serverAdapter.getRouter() as express.Router);
+  if (options.console) app.use(consoleRouter({ ...options.console, queuedRuns: () => queuedRunsByCampaign(options.campaignQueue) }));
+  else app.get('/', (_request, response) => response.redirect(QUEUES_PATH));
 
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {

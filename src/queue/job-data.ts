@@ -7,6 +7,7 @@
  * destination. See `campaign-processor.ts` for why the run is not one static flow.
  */
 import { z } from 'zod';
+import { dryRunPlanSchema } from './dry-run-plan.js';
 
 /** BullMQ job names. */
 export const JobName = {
@@ -62,6 +63,8 @@ export const destinationSummarySchema = z.object({
   chunks: z.number().int(),
   /** Why the destination failed (`PermanentError: …`). */
   error: z.string().optional(),
+  /** Dry runs: what the destination would change. */
+  plan: dryRunPlanSchema.optional(),
 });
 export type DestinationSummary = z.infer<typeof destinationSummarySchema>;
 
@@ -88,6 +91,8 @@ export const runSummarySchema = z.object({
   outcomes: outcomeCountsSchema,
   /** Why the run failed. */
   error: z.string().optional(),
+  /** Why the run did nothing: another run of the campaign held it (one run per campaign at a time). */
+  skipped: z.string().optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 

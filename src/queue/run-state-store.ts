@@ -56,6 +56,11 @@ export class RunStateStore {
         if (!done && draining()) throw new DrainInterruptError();
         return done;
       },
+      nextChunkIndex: async () => {
+        const fields = await this.redis.hkeys(key);
+        const indices = fields.filter((field) => field.startsWith(`${segmentIndex}.`)).map((field) => Number(field.slice(`${segmentIndex}.`.length)));
+        return indices.length === 0 ? 0 : Math.max(...indices) + 1;
+      },
       markDone: async (chunkIndex, outcomes) => {
         await this.redis
           .multi()

@@ -5,6 +5,7 @@
 import type { Job, JobType } from 'bullmq';
 import type { CampaignQueue } from './campaign-queue.js';
 import { campaignRunDataSchema, JobName, sumOutcomeCounts, type CampaignRunData, type OutcomeCounts, type RunStep } from './job-data.js';
+import { sumDryRunPlans, type DryRunPlan } from './dry-run-plan.js';
 import { RunStateStore } from './run-state-store.js';
 import { existingSchedule } from './schedule-plan.js';
 
@@ -15,6 +16,10 @@ export interface RunStatus {
   trigger: 'schedule' | 'enqueue';
   /** `queued` (waiting or delayed), `running` (a step or its children at work), `completed`, `failed`. */
   state: 'queued' | 'running' | 'completed' | 'failed';
+  /** A dry run: it wrote nothing; `plan` says what it would change. */
+  dryRun: boolean;
+  /** Dry runs that got to their destinations: would add / would remove / already in, over every destination. */
+  plan?: DryRunPlan;
   step: RunStep;
   /** ISO 8601. */
   startedAt?: string;
@@ -100,6 +105,7 @@ async function describeRun(job: Job, data: CampaignRunData, jobState: string, st
     );
   }
   const outcomes = sumOutcomeCounts(destinations.map((destination) => destination.outcomes));
+  const plans = (data.summary?.destinations ?? []).flatMap((destination) => (destination.plan ? [destination.plan] : []));
   const finishedAt = data.finishedAt ?? (state === 'completed' || state === 'failed' ? job.finishedOn : undefined);
   const error = data.summary?.error ?? (state === 'failed' ? job.failedReason : undefined);
   return {
@@ -107,6 +113,8 @@ async function describeRun(job: Job, data: CampaignRunData, jobState: string, st
     jobId: String(job.id),
     trigger: data.trigger,
     state,
+    dryRun: data.dryRun,
+    ...(data.dryRun && plans.length > 0 ? { plan: sumDryRunPlans(plans) } : {}),
     step: data.step,
     ...(data.startedAt === undefined ? {} : { startedAt: new Date(data.startedAt).toISOString() }),
     ...(finishedAt === undefined ? {} : { finishedAt: new Date(finishedAt).toISOString() }),

@@ -5,8 +5,9 @@
 import { isAbsolute, relative } from 'node:path';
 import Table from 'cli-table3';
 import type { RetiredAudienceReport } from '../lifecycle/retire-audiences.js';
+import { describeControls } from '../controls/describe-controls.js';
 import type { CampaignReport } from '../pipeline/run-campaign.js';
-import type { SegmentDestinationReport } from '../pipeline/sync-campaign-destination.js';
+import type { DestinationReport, SegmentDestinationReport } from '../pipeline/sync-campaign-destination.js';
 import type { AudienceSyncReport } from '../sync/sync-audience.js';
 
 const count = (value: number) => value.toLocaleString('en-US');
@@ -45,7 +46,8 @@ function describeSync(sync: AudienceSyncReport): string {
 
 function destinationCell(segment: SegmentDestinationReport, cwd: string): [string, string] {
   if (segment.skippedBecause) return ['—', `not synced: segment failed`];
-  if (segment.error) return ['—', `FAILED: ${segment.error}`];
+  if (segment.error) return [segment.audience ?? '—', `FAILED: ${segment.error}`];
+  if (segment.notAttempted) return [segment.audience ?? '—', `NOT WRITTEN: ${segment.notAttempted}`];
   if (!segment.sync) return ['—', '—'];
   const { audience } = segment.sync;
   const where = audience.location && isAbsolute(audience.location) ? displayPath(audience.location, cwd) : (audience.location ?? audience.name);
@@ -77,6 +79,18 @@ function shownLocation(location: string, cwd: string): string {
 function displayPath(path: string, cwd: string): string {
   const shown = relative(cwd, path);
   return shown === '' || shown.startsWith('..') || isAbsolute(shown) ? path : shown;
+}
+
+/** `destination 1 (file): 1 of 3 audiences written; FAILED: 1; not written: 1` when not every audience was written. */
+function partialFailureLine(destination: DestinationReport, dryRun: boolean): string[] {
+  const failed = destination.segments.filter((segment) => segment.error !== undefined).length;
+  const notWritten = destination.segments.filter((segment) => segment.notAttempted !== undefined || segment.skippedBecause !== undefined).length;
+  if (failed === 0 && notWritten === 0) return [];
+  const written = destination.segments.filter((segment) => segment.sync !== undefined).length;
+  const parts = [`${written} of ${destination.segments.length} audiences ${dryRun ? 'planned' : 'written'}`];
+  if (failed > 0) parts.push(`FAILED: ${failed}`);
+  if (notWritten > 0) parts.push(`not written: ${notWritten}`);
+  return [`  destination ${destination.destinationIndex + 1} (${destination.connector}): ${parts.join('; ')}`];
 }
 
 /**
@@ -122,9 +136,16 @@ export function renderRunReport(reports: readonly CampaignReport[], cwd: string)
     for (const note of report.notes) out.push(`  note: ${note}`);
     for (const segment of report.segments) {
       for (const note of segment.notes ?? []) out.push(`  note: ${segment.label}: ${note}`);
+      const controls = describeControls(segment.controls);
+      if (controls) out.push(`  controls: ${segment.label}: ${controls}`);
     }
     for (const destination of report.destinations) {
       if ('error' in destination) out.push(`  destination ${destination.destinationIndex + 1} (${destination.connector}) FAILED: ${destination.error}`);
+      else out.push(...partialFailureLine(destination, report.dryRun));
+    }
+    for (const destination of report.destinations) {
+      if ('error' in destination) continue;
+      for (const retired of destination.retired ?? []) out.push(`  retired ${shownLocation(retired.location ?? retired.audience, cwd)} (${retired.connector}, retire: ${retired.policy}): ${describeRetired(retired)}`);
     }
     for (const destination of report.destinations) {
       if ('error' in destination) continue;

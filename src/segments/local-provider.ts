@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { applyAffinityFloor } from '../controls/affinity-floor.js';
 import { hashId } from '../core/logger.js';
 import type { Interactions } from '../datasets/datasets.js';
 import { obtainLocalModel } from '../engine/local-model.js';
@@ -32,6 +33,19 @@ export const localProviderConfigSchema = z
      * memory; when the file does not exist, the trained model is saved there.
      */
     model: z.string().min(1).optional(),
+    /**
+     * `none`: a segment stops at the last user with a positive affinity score (fewer than
+     * `numResults` when fewer users have any affinity); `activity`: it is padded up to `numResults`
+     * with the most active users whose score is 0. The run report says how many had affinity and
+     * how many were padded.
+     * @defaultValue `none`
+     */
+    fill: z.enum(['none', 'activity']).default('none'),
+    /**
+     * Keep only users whose score is at or above this percentile (0–100, exclusive) of the positive
+     * scores of the query: 90 keeps about the top 10 % of the users with any affinity.
+     */
+    minPercentile: z.number().gt(0, 'expected a percentile between 0 and 100 (exclusive)').lt(100, 'expected a percentile between 0 and 100 (exclusive)').optional(),
   })
   .strict();
 export type LocalProviderConfig = z.infer<typeof localProviderConfigSchema>;
@@ -67,12 +81,29 @@ export class LocalSegmentProvider implements SegmentProvider {
     const results: SegmentResult[] = [];
     for (const [index, query] of queries.entries()) {
       options.signal?.throwIfAborted();
-      const served = segmenter.segment(query, { numResults: options.numResults, excludeInteracted });
-      if (served.note) {
-        this.context.logger.info({ query: hashId(JSON.stringify(query)) }, served.note);
-        options.onNote?.(query, served.note);
+      // The percentile is taken over every user with a positive score, so all candidates are ranked.
+      const wanted = options.numResults + (options.reserve ?? 0);
+      const depth = this.config.minPercentile === undefined ? wanted : Math.max(wanted, segmenter.engine.candidateCount);
+      const served = segmenter.segment(query, { numResults: depth, excludeInteracted });
+      const floor = applyAffinityFloor(served.result.output.usersList, served.scores, {
+        numResults: wanted,
+        fill: this.config.fill,
+        ...(this.config.minPercentile !== undefined ? { minPercentile: this.config.minPercentile } : {}),
+      });
+      // With fill: none, a query nothing is known of (its activity fallback) gives an empty segment.
+      const note =
+        served.note && floor.counts.withAffinity === 0 && this.config.fill === 'none'
+          ? served.note.replace(/; ranked by user activity$/, '; no user has any affinity, so the segment is empty (segment.fill: activity ranks by user activity instead)')
+          : served.note;
+      if (note) {
+        this.context.logger.info({ query: hashId(JSON.stringify(query)) }, note);
+        options.onNote?.(query, note);
       }
-      results.push(served.result);
+      results.push(
+        served.result.error
+          ? served.result
+          : { ...served.result, output: { usersList: floor.usersList }, scores: floor.scores, affinity: floor.counts },
+      );
       options.onProgress?.({ step: 'segments', done: index + 1, total: queries.length });
     }
     return results;

@@ -7,7 +7,9 @@
  * Item-Attribute-Affinity) and "Batch segment job output examples"
  * (`{"input": …, "output": {"usersList": […]}, "error": null}`). See `../shared/reference/personalize.md` §2–3.
  */
+import type { AffinityCounts } from '../controls/affinity-floor.js';
 
+import { canonicalAttributeKey } from '../expressions/canonical-attribute-key.js';
 import type { SegmentProvenance } from './segment-provenance.js';
 
 /** One input line of a batch segment job. */
@@ -32,6 +34,13 @@ export interface SegmentResult {
   output: { usersList: string[] };
   /** Why this segment could not be generated (e.g. an unknown item), else null. */
   error: string | null;
+  /**
+   * Not in Personalize's output (its `usersList` has no scores): the local engine's score of each
+   * user of `usersList`, in order.
+   */
+  scores?: number[];
+  /** Local engine only: how many users had any affinity, how many were padded (`segment.fill`). */
+  affinity?: AffinityCounts;
 }
 
 /** Options of one batch segment job. */
@@ -43,6 +52,12 @@ export interface SegmentJobOptions {
    * @defaultValue true
    */
   excludeInteracted?: boolean;
+  /**
+   * Extra users to rank after the first `numResults` (local provider only), so that users the
+   * marketing controls leave out (suppressed, capped) can be replaced by the next-ranked ones.
+   * @defaultValue 0
+   */
+  reserve?: number;
   /** A stable id of this run, for providers that name remote jobs after it. */
   runId?: string;
   /** Aborts the job (SIGTERM, a cancelled run). */
@@ -72,9 +87,13 @@ export interface SegmentProvider {
   provenance?(runId: string): Promise<SegmentProvenance | undefined>;
 }
 
-/** Stable text key of a query, for joining output lines to their input. */
+/**
+ * Stable text key of a query, for joining output lines to their input and for telling two queries
+ * apart: attribute queries compare in canonical form (terms sorted, repeats dropped), so the same
+ * terms in another order are one query.
+ */
 export function queryKey(query: SegmentQuery): string {
-  return 'itemId' in query ? `itemId:${query.itemId}` : `itemAttributes:${query.itemAttributes}`;
+  return 'itemId' in query ? `itemId:${query.itemId}` : `itemAttributes:${canonicalAttributeKey(query.itemAttributes)}`;
 }
 
 /** Human-readable form of a query, for reports. */

@@ -52,6 +52,8 @@ export interface AudiencesTable {
   /** Last run that synced it (dry runs excluded). */
   last_run_id: string | null;
   last_synced_at: string | null;
+  /** When every member was last sent (the first sync, `--full-resync`, `fullResyncEvery`). */
+  last_full_sync_at: string | null;
 }
 
 /** The snapshot of one audience: members confirmed present in the destination. */
@@ -67,6 +69,17 @@ export interface AudienceMembersTable {
   run_id: string;
 }
 
+/** A chunk sent to the destination and not yet confirmed: what a resumed sync must check. */
+export interface SyncChunksInFlightTable {
+  audience_id: string;
+  /** Random id of the chunk. */
+  chunk_id: string;
+  run_id: string;
+  /** SHA-256 hashes of the chunk's added members' emails, as a JSON array. */
+  email_hashes: string;
+  started_at: string;
+}
+
 /** A lease: one holder at a time per name (e.g. one run per campaign), until `expires_at`. */
 export interface LeasesTable {
   name: string;
@@ -74,6 +87,28 @@ export interface LeasesTable {
   holder: string;
   acquired_at: string;
   expires_at: string;
+}
+
+/** A user put in an audience (campaign + segment) by a run: frequency caps and exclusivity (controls). */
+export interface PlacementsTable {
+  user_id: string;
+  campaign: string;
+  /** The segment's label. */
+  segment: string;
+  run_id: string;
+  placed_at: string;
+}
+
+/** The first time a user entered an arm of a campaign's segment (controls, lift). */
+export interface HoldoutAssignmentsTable {
+  campaign: string;
+  segment: string;
+  user_id: string;
+  /** The segment's query as JSON (`{"itemId":…}` or `{"itemAttributes":…}`). */
+  query: string;
+  arm: 'treatment' | 'control';
+  first_entered_at: string;
+  run_id: string;
 }
 
 /** Every table of the store. */
@@ -85,6 +120,9 @@ export interface Database {
   run_results: RunResultsTable;
   record_failures: RecordFailuresTable;
   audience_retirements: AudienceRetirementsTable;
+  placements: PlacementsTable;
+  holdout_assignments: HoldoutAssignmentsTable;
+  sync_chunks_in_flight: SyncChunksInFlightTable;
 }
 
 /** Kysely's helper type, re-exported so tables with generated columns can use it. */

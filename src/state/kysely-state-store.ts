@@ -112,10 +112,11 @@ export class KyselyStateStore implements StateStore {
     });
   }
 
-  async touchAudience(audienceId: string, runId: string): Promise<void> {
+  async touchAudience(audienceId: string, runId: string, options: { fullSync?: boolean } = {}): Promise<void> {
+    const now = new Date().toISOString();
     await this.db
       .updateTable('audiences')
-      .set({ last_run_id: runId, last_synced_at: new Date().toISOString() })
+      .set({ last_run_id: runId, last_synced_at: now, ...(options.fullSync ? { last_full_sync_at: now } : {}) })
       .where('audience_id', '=', audienceId)
       .execute();
   }
@@ -131,45 +132,40 @@ export class KyselyStateStore implements StateStore {
 
   async addToSnapshot(audienceId: string, members: readonly SnapshotMember[], runId: string): Promise<void> {
     if (members.length === 0) return;
-    await this.db.transaction().execute(async (trx) => {
-      for (let start = 0; start < members.length; start += INSERT_ROWS) {
-        const rows = members.slice(start, start + INSERT_ROWS).map((member) => ({
-          audience_id: audienceId,
-          email_hash: member.emailHash,
-          user_ids: JSON.stringify(member.userIds),
-          rank: member.rank,
-          run_id: runId,
-        }));
-        await trx
-          .insertInto('audience_members')
-          .values(rows)
-          .onConflict((conflict) =>
-            conflict.columns(['audience_id', 'email_hash']).doUpdateSet((eb) => ({
-              user_ids: eb.ref('excluded.user_ids'),
-              rank: eb.ref('excluded.rank'),
-              run_id: eb.ref('excluded.run_id'),
-            })),
-          )
-          .execute();
-      }
-    });
+    await this.db.transaction().execute((trx) => upsertMembers(trx, audienceId, members, runId));
   }
 
   async removeFromSnapshot(audienceId: string, emailHashes: readonly string[]): Promise<void> {
     if (emailHashes.length === 0) return;
-    await this.db.transaction().execute(async (trx) => {
-      for (let start = 0; start < emailHashes.length; start += INSERT_ROWS) {
-        await trx
-          .deleteFrom('audience_members')
-          .where('audience_id', '=', audienceId)
-          .where('email_hash', 'in', emailHashes.slice(start, start + INSERT_ROWS))
-          .execute();
-      }
-    });
+    await this.db.transaction().execute((trx) => deleteMembers(trx, audienceId, emailHashes));
   }
 
   async clearSnapshot(audienceId: string): Promise<void> {
     await this.db.deleteFrom('audience_members').where('audience_id', '=', audienceId).execute();
+  }
+
+  async beginChunk(audienceId: string, chunkId: string, runId: string, emailHashes: readonly string[]): Promise<void> {
+    await this.db
+      .insertInto('sync_chunks_in_flight')
+      .values({ audience_id: audienceId, chunk_id: chunkId, run_id: runId, email_hashes: JSON.stringify(emailHashes), started_at: new Date().toISOString() })
+      .execute();
+  }
+
+  async confirmChunk(audienceId: string, chunkId: string, runId: string, present: readonly SnapshotMember[], gone: readonly string[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('sync_chunks_in_flight').where('audience_id', '=', audienceId).where('chunk_id', '=', chunkId).execute();
+      await upsertMembers(trx, audienceId, present, runId);
+      await deleteMembers(trx, audienceId, gone);
+    });
+  }
+
+  async chunksInFlight(audienceId: string): Promise<Set<string>> {
+    const rows = await this.db.selectFrom('sync_chunks_in_flight').select('email_hashes').where('audience_id', '=', audienceId).execute();
+    return new Set(rows.flatMap((row) => JSON.parse(row.email_hashes) as string[]));
+  }
+
+  async clearChunksInFlight(audienceId: string): Promise<void> {
+    await this.db.deleteFrom('sync_chunks_in_flight').where('audience_id', '=', audienceId).execute();
   }
 
   async acquireLease(name: string, holder: string, ttlMs: number): Promise<LeaseResult> {
@@ -200,6 +196,37 @@ export class KyselyStateStore implements StateStore {
 
   async close(): Promise<void> {
     await this.db.destroy();
+  }
+}
+
+/** Adds or refreshes snapshot members, in batches. */
+async function upsertMembers(db: Kysely<Database>, audienceId: string, members: readonly SnapshotMember[], runId: string): Promise<void> {
+  for (let start = 0; start < members.length; start += INSERT_ROWS) {
+    const rows = members.slice(start, start + INSERT_ROWS).map((member) => ({
+      audience_id: audienceId,
+      email_hash: member.emailHash,
+      user_ids: JSON.stringify(member.userIds),
+      rank: member.rank,
+      run_id: runId,
+    }));
+    await db
+      .insertInto('audience_members')
+      .values(rows)
+      .onConflict((conflict) =>
+        conflict.columns(['audience_id', 'email_hash']).doUpdateSet((eb) => ({
+          user_ids: eb.ref('excluded.user_ids'),
+          rank: eb.ref('excluded.rank'),
+          run_id: eb.ref('excluded.run_id'),
+        })),
+      )
+      .execute();
+  }
+}
+
+/** Removes snapshot members, in batches. */
+async function deleteMembers(db: Kysely<Database>, audienceId: string, emailHashes: readonly string[]): Promise<void> {
+  for (let start = 0; start < emailHashes.length; start += INSERT_ROWS) {
+    await db.deleteFrom('audience_members').where('audience_id', '=', audienceId).where('email_hash', 'in', emailHashes.slice(start, start + INSERT_ROWS)).execute();
   }
 }
 
@@ -236,5 +263,6 @@ function audienceRecord(row: Selectable<AudiencesTable>): AudienceRecord {
     createdAt: row.created_at,
     lastRunId: row.last_run_id,
     lastSyncedAt: row.last_synced_at,
+    lastFullSyncAt: row.last_full_sync_at,
   };
 }

@@ -3,7 +3,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { isUserFacing } from '../core/errors.js';
+import { ExitCode, isUserFacing } from '../core/errors.js';
+import type { RunStatus } from './database.js';
 import type { NewRun, RunEnd, StateStore } from './state-store.js';
 
 /** SHA-256 (hex) of a file's bytes, or undefined when it cannot be read. */
@@ -19,6 +20,18 @@ export async function fileSha256(file: string): Promise<string | undefined> {
 export function errorLine(error: unknown): string {
   const message = error instanceof Error ? `${isUserFacing(error) ? '' : `${error.name}: `}${error.message}` : String(error);
   return (message.split('\n')[0] ?? '').slice(0, 500);
+}
+
+/** The recorded status of a run that ended with `exitCode` (a run that had nothing to do still succeeded). */
+export function runStatusOf(exitCode: number): Exclude<RunStatus, 'running' | 'skipped'> {
+  if (exitCode === ExitCode.ok || exitCode === ExitCode.nothingDone) return 'succeeded';
+  return exitCode === ExitCode.interrupted ? 'interrupted' : 'failed';
+}
+
+/** Records a run that did not start because another run of its campaign held the lease. */
+export async function recordSkippedRun(store: StateStore, run: NewRun, message: string): Promise<void> {
+  await store.startRun(run);
+  await store.finishRun(run.runId, { status: 'skipped', error: message, exitCode: ExitCode.runFailed });
 }
 
 /**

@@ -68,6 +68,8 @@ export interface AudienceRecord extends AudienceKey {
   createdAt: string;
   lastRunId: string | null;
   lastSyncedAt: string | null;
+  /** When every member was last sent (first sync or full resync), ISO 8601. */
+  lastFullSyncAt: string | null;
 }
 
 /** One member of an audience snapshot. */
@@ -108,8 +110,8 @@ export interface StateStore {
    * its snapshot is cleared: it described another audience.
    */
   saveAudience(audience: AudienceKey & { connector: string; externalId: string; location?: string | null }): Promise<AudienceRecord>;
-  /** Marks the audience as synced by `runId` now. */
-  touchAudience(audienceId: string, runId: string): Promise<void>;
+  /** Marks the audience as synced by `runId` now; `fullSync` when every member was sent. */
+  touchAudience(audienceId: string, runId: string, options?: { fullSync?: boolean }): Promise<void>;
 
   /** The snapshot, by email hash. */
   loadSnapshot(audienceId: string): Promise<Map<string, StoredSnapshotMember>>;
@@ -119,6 +121,18 @@ export interface StateStore {
   removeFromSnapshot(audienceId: string, emailHashes: readonly string[]): Promise<void>;
   /** Forgets every member (a full resync starts from what the destination holds). */
   clearSnapshot(audienceId: string): Promise<void>;
+
+  /** Records a chunk about to be sent: the hashes of the members it adds. */
+  beginChunk(audienceId: string, chunkId: string, runId: string, emailHashes: readonly string[]): Promise<void>;
+  /**
+   * Confirms a chunk in one transaction: `present` join the snapshot, `gone` leave it, and the
+   * chunk is no longer in flight.
+   */
+  confirmChunk(audienceId: string, chunkId: string, runId: string, present: readonly SnapshotMember[], gone: readonly string[]): Promise<void>;
+  /** Hashes of the members of every chunk still in flight (sent by an attempt that never confirmed it). */
+  chunksInFlight(audienceId: string): Promise<Set<string>>;
+  /** Forgets the chunks in flight (once a resumed sync has checked them). */
+  clearChunksInFlight(audienceId: string): Promise<void>;
 
   /**
    * Takes the lease `name` for `holder` for `ttlMs`, when it is free, expired or already

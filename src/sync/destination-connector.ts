@@ -85,6 +85,12 @@ export interface ConnectorSession {
   /** Checks credentials and that the destination exists. @throws AuthError, ConfigError */
   testConnection(): Promise<string>;
   /**
+   * Checks, with reads only, what the destination config needs before anything is written (e.g. a
+   * merge field or contact property it fills); a run calls it for every destination before
+   * building segments. @throws ConfigError naming the field
+   */
+  preflight?(): Promise<void>;
+  /**
    * Finds the audience by name, or creates it unless `dryRun` (then `id` may be empty).
    * @throws AuthError, ConfigError, PermanentError, TransientError, RateLimitedError
    */
@@ -144,6 +150,8 @@ export interface DestinationConnector<Config extends { connector: string } = { c
   audienceNameOf(config: Config): string;
   /** Mirror mode: the largest share of an audience one run may remove, when the destination sets one (`syncAudience`'s `maxRemovalShare`). */
   maxRemovalShareOf?(config: Config): number | undefined;
+  /** The destination's `fullResyncEvery` (`7d`, `never`), when it sets one (see `full-resync-config.ts`). */
+  fullResyncEveryOf?(config: Config): string | undefined;
   /** The destination's `retire:` policy when it sets one (the lifecycle step applies the default). */
   retirePolicyOf?(config: Config): RetirePolicy | undefined;
   open(config: Config, context: ConnectorContext): ConnectorSession;

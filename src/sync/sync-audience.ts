@@ -1,16 +1,18 @@
 /**
  * The sync engine: makes one destination audience follow one resolved segment. Connectors only
- * know small verbs (`ensureAudience`, `listMembers`, `apply`); the engine plans the chunks,
- * diffs (mirror mode), keeps to the connector's limits, retries, checkpoints and reports.
+ * know small verbs (`ensureAudience`, `listMembers`, `apply`); the engine plans the chunks
+ * (`plan-audience-sync.ts`), applies them within the connector's limits with retries
+ * (`apply-chunks.ts`), and confirms each one (`confirm-chunk.ts`) in the ledger (the audience's
+ * snapshot in the state store) and the checkpoints.
  */
-import pLimit from 'p-limit';
 import type { AudienceMember } from '../identity/identity-resolver.js';
 import { normalizeEmail } from '../identity/normalize-email.js';
 import { ConfigError, PermanentError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
+import { applyChunks } from './apply-chunks.js';
+import { completeOutcomes, emptyOutcomes, tallyOutcomes } from './confirm-chunk.js';
 import {
   SYNC_MODES,
-  type ApplyBatch,
   type AudienceRef,
   type AudienceSpec,
   type ConnectorSession,
@@ -21,24 +23,33 @@ import {
 } from './destination-connector.js';
 import { MAX_FAILED_RECORDS_PER_AUDIENCE, type FailedRecord } from '../history/failed-record.js';
 import { emailHash } from '../state/email-hash.js';
+import {
+  DEFAULT_MAX_REMOVAL_SHARE,
+  mirrorRefusal,
+  normaliseMembers,
+  planAudienceChunks,
+  type AudienceSyncPlan,
+  type PlannedChunk,
+} from './plan-audience-sync.js';
 import { createRateLimiter } from './rate-limiter.js';
+import type { OpenSyncLedger, SyncLedger } from './sync-ledger.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryCounters, type RetryPolicy } from './with-retry.js';
 
+export { DEFAULT_MAX_REMOVAL_SHARE, MASS_REMOVAL_MIN_MEMBERS, type AudienceSyncPlan } from './plan-audience-sync.js';
+
 /**
- * Per-chunk checkpoints of one audience sync (the queue keeps them in Redis). Chunk indices are
- * deterministic: add chunks `0…A-1` are the segment's members by rank, sliced by the connector's
- * `batchSize`; removal chunks `A…` follow.
+ * Per-chunk checkpoints of one audience sync (the queue keeps them in Redis, counts only).
+ * Without a ledger, chunk indices are deterministic: add chunks `0…A-1` are the segment's members
+ * by rank, sliced by the connector's `batchSize`; removal chunks `A…` follow, and a resumed run
+ * skips the chunks marked done. With a ledger the snapshot decides what is left to send, and new
+ * chunks are numbered after the ones already recorded (`nextChunkIndex`).
  */
 export interface ChunkProgress {
   isDone(chunkIndex: number): boolean | Promise<boolean>;
   markDone(chunkIndex: number, outcomes: RecordOutcome[]): Promise<void>;
+  /** The first index no earlier attempt recorded. @defaultValue 0 */
+  nextChunkIndex?(): Promise<number>;
 }
-
-/** Default of {@link SyncAudienceOptions.maxRemovalShare}: a mirror sync may remove at most half the audience. */
-export const DEFAULT_MAX_REMOVAL_SHARE = 0.5;
-
-/** The mass-removal guard only applies when a mirror sync would remove more than this many members. */
-export const MASS_REMOVAL_MIN_MEMBERS = 100;
 
 export interface SyncAudienceOptions<Config extends { connector: string } = { connector: string }> {
   connector: DestinationConnector<Config>;
@@ -53,6 +64,12 @@ export interface SyncAudienceOptions<Config extends { connector: string } = { co
   dryRun: boolean;
   /** Checkpoints, so a resumed run skips the chunks it already applied. */
   progress?: ChunkProgress;
+  /**
+   * The audience's ledger (snapshot in the state store), opened once the audience is found: a sync
+   * then sends only members the snapshot lacks (mirror: the destination lacks), and a resumed one
+   * checks the chunks left in flight against the destination instead of sending them again.
+   */
+  openLedger?: OpenSyncLedger;
   logger?: Logger;
   /** Overrides of {@link DEFAULT_RETRY_POLICY}. */
   retry?: Partial<RetryPolicy>;
@@ -68,18 +85,6 @@ export interface SyncAudienceOptions<Config extends { connector: string } = { co
    * @defaultValue 0.5 ({@link DEFAULT_MAX_REMOVAL_SHARE})
    */
   maxRemovalShare?: number;
-}
-
-/** The plan of one audience sync, as counted before any write. */
-export interface AudienceSyncPlan {
-  /** Members to add (mirror: not yet in the audience; additive: every member). */
-  add: number;
-  /** Members to remove (mirror only: in the audience, no longer in the segment). */
-  remove: number;
-  /** Members already in the audience (mirror only; the connector is not asked about them). */
-  unchanged: number;
-  /** Chunks of at most `limits.batchSize` records. */
-  chunks: number;
 }
 
 /** What one audience sync did (or, in a dry run, would do). */
@@ -110,6 +115,10 @@ export interface AudienceSyncReport {
   failedRecords?: FailedRecord[];
   /** Chunks skipped because an earlier attempt of this run had applied them. */
   chunksResumed: number;
+  /** True when every member was sent (`--full-resync`, `fullResyncEvery`), not only the change. */
+  fullResync: boolean;
+  /** Members of chunks an interrupted attempt sent and never confirmed, found in the destination (not sent again). */
+  recovered: number;
   /** Retries after a TransientError. */
   retries: number;
   /** Waits after a RateLimitedError (not counted as attempts). */
@@ -117,29 +126,22 @@ export interface AudienceSyncReport {
   durationMs: number;
 }
 
-interface PlannedChunk {
-  index: number;
-  batch: ApplyBatch;
-  /** Members of this chunk's slice that are already in the audience (mirror). */
-  unchanged: string[];
-  /** False for removal chunks: they are planned from the live diff, which already leaves out what an earlier attempt removed. */
-  skippableWhenDone: boolean;
-}
-
-const emptyOutcomes = (): Record<OutcomeKind, number> => ({ added: 0, alreadyMember: 0, removed: 0, skipped: 0, failed: 0 });
-
 /**
  * Syncs one audience.
  *
  * Mirror mode diffs the segment against `session.listMembers` (add = desired − current,
  * remove = current − desired); a connector without `listMembers` writes snapshots and gets every
- * member. Chunks run `limits.concurrency` at a time within `limits.requestsPerInterval`.
+ * member. With a ledger, additive mode sends only members its snapshot lacks, and chunks an
+ * interrupted attempt left in flight are checked against `listMembers` first. Add chunks run
+ * `limits.concurrency` at a time within `limits.requestsPerInterval`; removal chunks start only
+ * after every add chunk finished, so a connector whose identity is not the email (a HubSpot
+ * contact with several emails) has resolved every kept contact before it removes anyone.
  * On success the session is committed; when a chunk fails for good, no new chunk starts, the
  * session is aborted and the error is rethrown.
  *
  * Mirror safety, checked after the diff and before any write (in a dry run too): an empty segment
  * never empties an audience that has members, and a sync that would remove more than
- * `maxRemovalShare` of the current members and more than {@link MASS_REMOVAL_MIN_MEMBERS} is refused.
+ * `maxRemovalShare` of the current members and more than `MASS_REMOVAL_MIN_MEMBERS` is refused.
  *
  * @throws PermanentError for a refused mirror sync (empty segment, mass removal); ConfigError for a
  * `maxRemovalShare` that is not a number ≥ 0; AuthError, ConfigError, PermanentError,
@@ -173,17 +175,16 @@ export async function syncAudience<Config extends { connector: string }>(options
   const audience = await retried(() => session.ensureAudience(spec, { dryRun }), options.signal);
   const listMembers = session.listMembers?.bind(session);
   const snapshot = listMembers === undefined;
-  const current = mirror && listMembers && audience.id !== '' && !audience.created
-    ? await retried(async () => collectEmails(listMembers(audience)), options.signal)
-    : new Set<string>();
+  // A snapshot writer (the file connector) rewrites the whole audience: its ledger only records the audience and the sync.
+  const audienceLedger = await options.openLedger?.(audience);
+  const ledger: SyncLedger | undefined = snapshot ? undefined : audienceLedger;
+  const exists = audience.id !== '' && !audience.created;
+  const readDestination = listMembers !== undefined && exists && (mirror || (ledger?.inFlightSize ?? 0) > 0);
+  const current = readDestination ? await retried(async () => collectEmails(listMembers(audience)), options.signal) : new Set<string>();
+  const recovered = readDestination && ledger ? (await ledger.reconcile(current, desired)).recovered : 0;
+  const fullResync = ledger?.fullResyncDue ?? false;
 
-  const chunks = planChunks(desired, current, connector.limits.batchSize);
-  const plan: AudienceSyncPlan = {
-    add: chunks.reduce((sum, chunk) => sum + chunk.batch.add.length, 0),
-    remove: chunks.reduce((sum, chunk) => sum + chunk.batch.remove.length, 0),
-    unchanged: chunks.reduce((sum, chunk) => sum + chunk.unchanged.length, 0),
-    chunks: chunks.length,
-  };
+  const { adds, removals, plan } = planAudienceChunks({ desired, current, ledger, fullResync, removesStale: mirror, batchSize: connector.limits.batchSize });
   const refusal = mirror ? mirrorRefusal(desired.length, current.size, plan.remove, maxRemovalShare, audience) : undefined;
   if (refusal !== undefined) {
     logger.warn({ connector: connector.id, dryRun, members: desired.length, current: current.size, remove: plan.remove, maxRemovalShare }, 'mirror sync refused');
@@ -203,6 +204,8 @@ export async function syncAudience<Config extends { connector: string }>(options
     failureCodes: {},
     failedRecords: [],
     chunksResumed: 0,
+    fullResync,
+    recovered,
     retries: 0,
     rateLimitWaits: 0,
     durationMs: 0,
@@ -213,87 +216,50 @@ export async function syncAudience<Config extends { connector: string }>(options
     report.durationMs = Date.now() - startedAt;
     return report;
   };
-  logger.info({ connector: connector.id, mode, dryRun, members: desired.length, ...plan }, 'audience sync planned');
+  logger.info({ connector: connector.id, mode, dryRun, members: desired.length, fullResync, recovered, ...plan }, 'audience sync planned');
   if (dryRun) return finish();
 
   const resumable = connector.capabilities.resumable ?? true;
-  const stop = new AbortController();
-  const onOuterAbort = (): void => stop.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  let firstError: Error | undefined;
+  const indexBase = ledger ? ((await progress?.nextChunkIndex?.()) ?? 0) : 0;
+  const total = adds.length + removals.length;
   let done = 0;
-  const limit = pLimit(Math.max(1, connector.limits.concurrency));
+  // Members the ledger already holds are not sent, so they count as already in the audience.
+  if (ledger) tallyOutcomes(report, desired.filter((member) => !fullResync && (current.has(member.email) || ledger.has(member.email))).map((member): RecordOutcome => ({ email: member.email, kind: 'alreadyMember' })));
 
-  const runChunk = async (chunk: PlannedChunk): Promise<void> => {
-    if (stop.signal.aborted) return;
-    if (resumable && chunk.skippableWhenDone && progress && (await progress.isDone(chunk.index))) {
+  const runChunk = async (chunk: PlannedChunk, stop: AbortSignal): Promise<void> => {
+    const index = indexBase + chunk.index;
+    if (!ledger && resumable && chunk.skippableWhenDone && progress && (await progress.isDone(index))) {
       report.chunksResumed += 1;
     } else {
+      if (ledger && progress) await progress.isDone(index); // lets a draining worker stop before the chunk
       const outcomes = chunk.unchanged.map((email): RecordOutcome => ({ email, kind: 'alreadyMember' }));
       if (chunk.batch.add.length + chunk.batch.remove.length > 0) {
-        const answered = await retried(() => session.apply(audience, chunk.batch), stop.signal);
-        outcomes.push(...completeOutcomes(chunk.batch, answered));
+        const chunkId = await ledger?.begin(chunk.batch.add);
+        const answered = completeOutcomes(chunk.batch, await retried(() => session.apply(audience, chunk.batch), stop));
+        if (chunkId !== undefined) await ledger?.confirm(chunkId, chunk.batch.add, answered);
+        outcomes.push(...answered);
       }
       count(report, outcomes, desiredByEmail);
-      await progress?.markDone(chunk.index, outcomes);
+      await progress?.markDone(index, outcomes);
     }
     done += 1;
-    options.onChunk?.({ done, total: chunks.length });
+    options.onChunk?.({ done, total });
   };
 
-  await Promise.all(
-    chunks.map((chunk) =>
-      // Caught inside the task, so the stop flag is set before p-limit starts the next chunk.
-      limit(async () => {
-        try {
-          await runChunk(chunk);
-        } catch (error) {
-          firstError ??= error instanceof Error ? error : new Error(String(error));
-          stop.abort(error);
-        }
-      }),
-    ),
-  );
-  options.signal?.removeEventListener('abort', onOuterAbort);
-  if (firstError === undefined && options.signal?.aborted) firstError = new Error('audience sync stopped', { cause: options.signal.reason });
-
+  const concurrency = connector.limits.concurrency;
+  const firstError =
+    (await applyChunks(adds, { concurrency, signal: options.signal, run: runChunk })) ??
+    (await applyChunks(removals, { concurrency, signal: options.signal, run: runChunk }));
   if (firstError !== undefined) {
     const stopped = options.signal?.aborted === true;
-    logger[stopped ? 'info' : 'warn']({ connector: connector.id, error: errorName(firstError), chunksDone: done, chunks: chunks.length }, stopped ? 'audience sync stopped' : 'audience sync failed');
+    logger[stopped ? 'info' : 'warn']({ connector: connector.id, error: errorName(firstError), chunksDone: done, chunks: total }, stopped ? 'audience sync stopped' : 'audience sync failed');
     await session.abort?.(audience);
     throw firstError;
   }
   await session.commit?.(audience, { spec, members: desired.length, outcomes: { ...report.outcomes } });
-  logger.info({ connector: connector.id, ...report.outcomes, chunksResumed: report.chunksResumed, retries: counters.retries }, 'audience synced');
+  await audienceLedger?.finish({ fullSync: fullResync || snapshot });
+  logger.info({ connector: connector.id, ...report.outcomes, chunksResumed: report.chunksResumed, recovered, retries: counters.retries }, 'audience synced');
   return finish();
-}
-
-/** Why a mirror sync must not run (an empty segment, a mass removal), or undefined when it may. */
-function mirrorRefusal(members: number, current: number, remove: number, maxRemovalShare: number, audience: AudienceRef): string | undefined {
-  if (members === 0 && current > 0) {
-    return `the segment is empty; refusing to remove all ${current} members of ${audience.name} in mirror mode — check the datasets`;
-  }
-  if (remove > MASS_REMOVAL_MIN_MEMBERS && remove > maxRemovalShare * current) {
-    const percent = (share: number): string => `${Math.round(share * 1000) / 10}%`;
-    return (
-      `refusing to remove ${remove} of the ${current} members (${percent(remove / current)}) of ${audience.name} in mirror mode: ` +
-      `more than maxRemovalShare (${percent(maxRemovalShare)}) and more than ${MASS_REMOVAL_MIN_MEMBERS} members — check the datasets, or raise maxRemovalShare (0–1) in this destination`
-    );
-  }
-  return undefined;
-}
-
-/** One member per email (the first by rank), ordered by rank then email. */
-function normaliseMembers(members: readonly AudienceMember[]): AudienceMember[] {
-  const byEmail = new Map<string, AudienceMember>();
-  for (const member of [...members].sort(byRank)) {
-    if (!byEmail.has(member.email)) byEmail.set(member.email, member);
-  }
-  return [...byEmail.values()];
-}
-
-function byRank(a: AudienceMember, b: AudienceMember): number {
-  return a.rank - b.rank || (a.email < b.email ? -1 : a.email > b.email ? 1 : 0);
 }
 
 async function collectEmails(pages: AsyncIterable<string[]>): Promise<Set<string>> {
@@ -302,59 +268,17 @@ async function collectEmails(pages: AsyncIterable<string[]>): Promise<Set<string
   return emails;
 }
 
-/** Add chunks are slices of the desired members (stable indices); removal chunks follow. */
-function planChunks(desired: AudienceMember[], current: ReadonlySet<string>, batchSize: number): PlannedChunk[] {
-  const size = Math.max(1, batchSize);
-  const chunks: PlannedChunk[] = [];
-  for (let start = 0; start < desired.length; start += size) {
-    const slice = desired.slice(start, start + size);
-    chunks.push({
-      index: chunks.length,
-      batch: { add: slice.filter((member) => !current.has(member.email)), remove: [] },
-      unchanged: slice.filter((member) => current.has(member.email)).map((member) => member.email),
-      skippableWhenDone: true,
-    });
-  }
-  const wanted = new Set(desired.map((member) => member.email));
-  const stale = [...current].filter((email) => !wanted.has(email)).sort();
-  for (let start = 0; start < stale.length; start += size) {
-    chunks.push({ index: chunks.length, batch: { add: [], remove: stale.slice(start, start + size) }, unchanged: [], skippableWhenDone: false });
-  }
-  return chunks;
-}
-
-/** Keeps one outcome per record of the batch; a record the connector did not answer for counts as failed. */
-function completeOutcomes(batch: ApplyBatch, answered: RecordOutcome[]): RecordOutcome[] {
-  const expected = new Set([...batch.add.map((member) => member.email), ...batch.remove]);
-  const seen = new Set<string>();
-  const outcomes: RecordOutcome[] = [];
-  for (const outcome of answered) {
-    if (!expected.has(outcome.email) || seen.has(outcome.email)) continue;
-    seen.add(outcome.email);
-    outcomes.push(outcome);
-  }
-  for (const email of expected) {
-    if (!seen.has(email)) outcomes.push({ email, kind: 'failed', retryable: false, code: 'noOutcome' });
-  }
-  return outcomes;
-}
-
 function count(report: AudienceSyncReport, outcomes: RecordOutcome[], members: ReadonlyMap<string, AudienceMember>): void {
+  tallyOutcomes(report, outcomes);
   for (const outcome of outcomes) {
-    report.outcomes[outcome.kind] += 1;
-    if (outcome.kind === 'skipped') report.skipReasons[outcome.reason] = (report.skipReasons[outcome.reason] ?? 0) + 1;
-    if (outcome.kind === 'failed') {
-      report.failureCodes[outcome.code] = (report.failureCodes[outcome.code] ?? 0) + 1;
-      if ((report.failedRecords ??= []).length < MAX_FAILED_RECORDS_PER_AUDIENCE) {
-        report.failedRecords.push({
-          userIds: members.get(outcome.email)?.userIds ?? [],
-          emailHash: emailHash(outcome.email),
-          code: outcome.code,
-          retryable: outcome.retryable,
-          ...(outcome.reason ? { reason: outcome.reason } : {}),
-        });
-      }
-    }
+    if (outcome.kind !== 'failed' || (report.failedRecords ??= []).length >= MAX_FAILED_RECORDS_PER_AUDIENCE) continue;
+    report.failedRecords.push({
+      userIds: members.get(outcome.email)?.userIds ?? [],
+      emailHash: emailHash(outcome.email),
+      code: outcome.code,
+      retryable: outcome.retryable,
+      ...(outcome.reason ? { reason: outcome.reason } : {}),
+    });
   }
 }
 

@@ -260,13 +260,16 @@ export async function startFakePersonalize(options: FakePersonalizeOptions = {})
 
   const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+  // S3's ETag of a single-part upload: the quoted MD5 of the body.
+  const etag = (body: Buffer) => `"${createHash('md5').update(body).digest('hex')}"`;
+
   function s3(request: IncomingMessage, url: URL, body: Buffer, response: ServerResponse): void {
     const [, bucket = '', ...keyParts] = url.pathname.split('/');
     const key = decodeURIComponent(keyParts.join('/'));
     if (request.method === 'PUT' && key) {
       calls.push('s3:PutObject');
       objects.set(`${bucket}/${key}`, body);
-      response.writeHead(200, { ETag: `"${createHash('md5').update(body).digest('hex')}"` }).end();
+      response.writeHead(200, { ETag: etag(body) }).end();
       return;
     }
     if (request.method === 'GET' && !key && url.searchParams.get('list-type') === '2') {
@@ -277,7 +280,7 @@ export async function startFakePersonalize(options: FakePersonalizeOptions = {})
       const keys = [...objects.keys()].filter((entry) => entry.startsWith(`${bucket}/${prefix}`)).map((entry) => entry.slice(bucket.length + 1)).sort();
       const page = keys.slice(start, start + maxKeys);
       const truncated = start + maxKeys < keys.length;
-      const contents = page.map((entryKey) => `<Contents><Key>${xml(entryKey)}</Key><LastModified>${new Date().toISOString()}</LastModified><Size>${objects.get(`${bucket}/${entryKey}`)?.length ?? 0}</Size><StorageClass>STANDARD</StorageClass></Contents>`).join('');
+      const contents = page.map((entryKey) => `<Contents><Key>${xml(entryKey)}</Key><LastModified>${new Date().toISOString()}</LastModified><ETag>${xml(etag(objects.get(`${bucket}/${entryKey}`)!))}</ETag><Size>${objects.get(`${bucket}/${entryKey}`)?.length ?? 0}</Size><StorageClass>STANDARD</StorageClass></Contents>`).join('');
       response.writeHead(200, { 'content-type': 'application/xml' }).end(
         `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xml(bucket)}</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${truncated ? `<NextContinuationToken>${start + maxKeys}</NextContinuationToken>` : ''}${contents}</ListBucketResult>`,
       );
@@ -290,7 +293,7 @@ export async function startFakePersonalize(options: FakePersonalizeOptions = {})
         response.writeHead(404, { 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>${xml(key)}</Key></Error>`);
         return;
       }
-      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': object.length }).end(object);
+      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': object.length, ETag: etag(object) }).end(object);
       return;
     }
     response.writeHead(501, { 'content-type': 'application/xml' }).end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NotImplemented</Code><Message>The fake does not implement this S3 call.</Message></Error>');

@@ -7,6 +7,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** The portal (account) id the fake answers on `GET /account-info/v3/details`. */
+export const FAKE_PORTAL_ID = 24681357;
+
 export interface FakeHubSpotOptions {
   /** Bearer token the fake accepts. */
   accessToken: string;
@@ -20,6 +23,8 @@ interface FakeContact {
   id: string;
   email: string;
   additionalEmails: string[];
+  /** Values of custom properties set through batch update. */
+  values: Record<string, string>;
 }
 
 interface FakeList {
@@ -54,6 +59,10 @@ export interface FakeHubSpot {
   acceptedRequestTimes(): readonly number[];
   /** Marks a list deleted (`deletedAt`), as if deleted in HubSpot. */
   deleteList(listId: string): void;
+  /** Defines a custom contact property (`GET /crm/v3/properties/contacts/{name}` finds it; batch update may set it). */
+  addContactProperty(name: string, type?: 'number' | 'string'): void;
+  /** A custom property value of the contact with this primary email, if set. */
+  contactValue(email: string, property: string): string | undefined;
   close(): Promise<void>;
 }
 
@@ -71,9 +80,12 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions): Promise<Fak
   const stats: FakeHubSpotStats = { requests: 0, rateLimited: 0, writes: 0, peakRequestsPerWindow: 0 };
   let nextContactId = 1001;
   let nextListId = 1;
+  /** Custom contact properties by name (the built-in ones are always there). */
+  const customProperties = new Map<string, 'number' | 'string'>();
+  const BUILT_IN_PROPERTIES = new Set(['email', 'firstname', 'lastname', 'hs_additional_emails', 'hs_object_id']);
 
   const addContact = (email: string, additionalEmails: string[] = []): FakeContact => {
-    const contact: FakeContact = { id: String(nextContactId++), email: email.toLowerCase(), additionalEmails };
+    const contact: FakeContact = { id: String(nextContactId++), email: email.toLowerCase(), additionalEmails, values: {} };
     contacts.set(contact.id, contact);
     for (const key of [contact.email, ...additionalEmails.map((other) => other.toLowerCase())]) contactByEmail.set(key, contact);
     return contact;
@@ -110,6 +122,9 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions): Promise<Fak
   function route(method: string, path: string, query: URLSearchParams, body: unknown): Answer {
     const input = (body ?? {}) as Record<string, unknown>;
     let match: RegExpMatchArray | null;
+    if (method === 'GET' && path === '/account-info/v3/details') {
+      return { status: 200, body: { portalId: FAKE_PORTAL_ID, accountType: 'STANDARD', timeZone: 'US/Eastern', companyCurrency: 'USD', uiDomain: 'app.hubspot.com', dataHostingLocation: 'na1' } };
+    }
     if (method === 'GET' && (match = path.match(/^\/crm\/v3\/lists\/object-type-id\/0-1\/name\/([^/]+)$/))) {
       const name = decodeURIComponent(match[1]!);
       const list = [...lists.values()].find((candidate) => candidate.name === name && !candidate.deletedAt);
@@ -219,6 +234,35 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions): Promise<Fak
       });
       return { status: 200, body: { status: 'COMPLETE', results, startedAt: now, completedAt: now } };
     }
+    if (method === 'GET' && (match = path.match(/^\/crm\/v3\/properties\/contacts\/([^/]+)$/))) {
+      const name = decodeURIComponent(match[1]!);
+      const type = BUILT_IN_PROPERTIES.has(name) ? 'string' : customProperties.get(name);
+      if (!type) return error(404, 'OBJECT_NOT_FOUND', `Unable to find property with name ${name} for object type CONTACT`);
+      const now = new Date().toISOString();
+      return {
+        status: 200,
+        body: { name, label: name, type, fieldType: type === 'number' ? 'number' : 'text', description: '', groupName: 'contactinformation', options: [], createdAt: now, updatedAt: now, displayOrder: -1, calculated: false, externalOptions: false, hasUniqueValue: false, hidden: false, formField: false },
+      };
+    }
+    if (method === 'POST' && path === '/crm/v3/objects/contacts/batch/update') {
+      const inputs = input.inputs as Array<{ id: string; properties: Record<string, string> }>;
+      if (inputs.length > 100) return error(400, 'VALIDATION_ERROR', 'Batch size must be 100 or less');
+      const unknown = [...new Set(inputs.flatMap((item) => Object.keys(item.properties)))].filter((name) => !BUILT_IN_PROPERTIES.has(name) && !customProperties.has(name));
+      if (unknown.length > 0) {
+        return error(400, 'VALIDATION_ERROR', 'Property values were not valid', {
+          errors: unknown.map((name) => ({ message: `Property "${name}" does not exist`, code: 'PROPERTY_DOESNT_EXIST', context: { propertyName: [name] } })),
+        });
+      }
+      const missing = inputs.filter((item) => !contacts.has(item.id)).map((item) => item.id);
+      if (missing.length > 0) return error(404, 'OBJECT_NOT_FOUND', 'Could not get some CONTACT objects', { context: { ids: missing } });
+      const now = new Date().toISOString();
+      const results = inputs.map((item) => {
+        const contact = contacts.get(item.id)!;
+        Object.assign(contact.values, item.properties);
+        return { id: contact.id, properties: { ...item.properties, hs_object_id: contact.id }, createdAt: now, updatedAt: now, archived: false };
+      });
+      return { status: 200, body: { status: 'COMPLETE', results, startedAt: now, completedAt: now } };
+    }
     if (method === 'GET' && path === '/crm/v3/objects/contacts') {
       const first = contacts.values().next().value;
       return { status: 200, body: { results: first ? [toWire(first, [])] : [] } };
@@ -283,6 +327,8 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions): Promise<Fak
       const list = lists.get(listId);
       if (list) list.deletedAt = new Date().toISOString();
     },
+    addContactProperty: (name, type = 'number') => void customProperties.set(name, type),
+    contactValue: (email, property) => contactByEmail.get(email.toLowerCase())?.values[property],
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

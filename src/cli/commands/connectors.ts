@@ -38,9 +38,21 @@ const connectorTestCommands: Array<(test: Command, context: CliContext) => void>
       .description('check MAILCHIMP_API_KEY, its data centre (server) and the audience')
       .requiredOption('--audience <id>', 'Mailchimp audience (list) id')
       .option('--base-url <url>', 'API base URL (proxies); default from MAILCHIMP_BASE_URL or the key')
-      .addHelpText('after', '\nExample:\n  $ MAILCHIMP_API_KEY=…-us21 affinity-sync connectors test mailchimp --audience a1b2c3d4e5')
-      .action(async (options: { audience: string; baseUrl?: string }) =>
-        print(context, await testDestination({ connector: 'mailchimp', audienceId: options.audience, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) }, context)),
+      .option('--rank-merge-field <tag>', 'also check that the audience has this merge field (a destination with mergeFields: { rank: <tag> })')
+      .addHelpText('after', '\nExample:\n  $ MAILCHIMP_API_KEY=…-us21 affinity-sync connectors test mailchimp --audience a1b2c3d4e5 --rank-merge-field AFF_RANK')
+      .action(async (options: { audience: string; baseUrl?: string; rankMergeField?: string }) =>
+        print(
+          context,
+          await testDestination(
+            {
+              connector: 'mailchimp',
+              audienceId: options.audience,
+              ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+              ...(options.rankMergeField ? { mergeFields: { rank: options.rankMergeField } } : {}),
+            },
+            context,
+          ),
+        ),
       ),
   (test, context) =>
     test
@@ -48,9 +60,22 @@ const connectorTestCommands: Array<(test: Command, context: CliContext) => void>
       .description('check HUBSPOT_ACCESS_TOKEN and the scopes a destination needs (lists, contacts)')
       .option('--create-contacts', 'also require crm.objects.contacts.write (destinations with createContacts: true)')
       .option('--base-path <url>', 'API base URL (proxies); default from HUBSPOT_BASE_PATH, else https://api.hubapi.com')
-      .addHelpText('after', '\nExample:\n  $ HUBSPOT_ACCESS_TOKEN=pat-na1-… affinity-sync connectors test hubspot --create-contacts')
-      .action(async (options: { createContacts?: boolean; basePath?: string }) =>
-        print(context, await testDestination({ connector: 'hubspot', list: 'connection test', createContacts: options.createContacts === true, ...(options.basePath ? { basePath: options.basePath } : {}) }, context)),
+      .option('--rank-property <name>', 'also check that this contact property exists (a destination with properties: { rank: <name> })')
+      .addHelpText('after', '\nExample:\n  $ HUBSPOT_ACCESS_TOKEN=pat-na1-… affinity-sync connectors test hubspot --create-contacts --rank-property affinity_rank')
+      .action(async (options: { createContacts?: boolean; basePath?: string; rankProperty?: string }) =>
+        print(
+          context,
+          await testDestination(
+            {
+              connector: 'hubspot',
+              list: 'connection test',
+              createContacts: options.createContacts === true,
+              ...(options.basePath ? { basePath: options.basePath } : {}),
+              ...(options.rankProperty ? { properties: { rank: options.rankProperty } } : {}),
+            },
+            context,
+          ),
+        ),
       ),
 ];
 

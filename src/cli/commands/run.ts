@@ -15,6 +15,7 @@ interface RunOptions {
   json?: boolean;
   stateDir: string;
   runId?: string;
+  fullResync?: boolean;
 }
 
 export function register(program: Command, context: CliContext): void {
@@ -26,6 +27,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--dry-run', 'build the segments and show what would change in each destination, without writing anything')
     .option('--json', 'print the run report as JSON instead of a table')
     .option('--state-dir <dir>', 'where run state is kept: the sync-state store (state.db, unless AFFINITY_STATE_URL names PostgreSQL) and Amazon Personalize jobs in flight', '.affinity-sync')
+    .option('--full-resync', 'send every member to every destination, not only the change since the last sync (repairs edits made inside Mailchimp or HubSpot)')
     .option('--run-id <id>', 'resume an earlier run of one campaign by its id (e.g. after a crash while a Personalize job ran): its remote jobs are reused, not created again')
     .addHelpText(
       'after',
@@ -72,6 +74,7 @@ export function register(program: Command, context: CliContext): void {
             state,
             cwd: context.cwd,
             dryRun: options.dryRun ?? false,
+            fullResync: options.fullResync ?? false,
             dataDir: options.data,
             runId: current.runId,
             resume: options.runId !== undefined,

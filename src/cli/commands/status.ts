@@ -49,15 +49,16 @@ async function renderStatus(statuses: readonly CampaignStatus[]): Promise<string
     const next = status.schedule?.nextRunAt ? `${status.schedule.nextRunAt}\n${status.schedule.cron ?? ''} (${status.schedule.timezone ?? 'UTC'})` : '';
     if (status.runs.length === 0) table.push([status.campaign, '(no runs yet)', '', '', '', '', '', '', '', '', next]);
     for (const [index, run] of status.runs.entries()) {
-      const { outcomes } = run;
+      const { outcomes, plan } = run;
       table.push([
         index === 0 ? status.campaign : '',
         [run.runId, run.error ? `error: ${run.error}` : undefined].filter(Boolean).join('\n'),
-        run.state,
+        run.dryRun ? `${run.state}\nDRY RUN` : run.state,
         run.step,
-        outcomes.added,
-        outcomes.alreadyMember,
-        outcomes.removed,
+        // A dry run writes nothing: its columns are what it would do.
+        plan ? `would add ${plan.add}` : run.dryRun ? '—' : outcomes.added,
+        plan ? plan.unchanged : outcomes.alreadyMember,
+        plan ? `would remove ${plan.remove}` : run.dryRun ? '—' : outcomes.removed,
         outcomes.skipped,
         outcomes.failed,
         run.durationMs === undefined ? '' : formatDuration(run.durationMs),
