@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/core/logger.js';
 import type { CampaignReport } from '../src/pipeline/run-campaign.js';
-import { newRunId } from '../src/pipeline/run-id.js';
+import { claimNewRunId } from '../src/pipeline/run-id.js';
 import type { DestinationReport } from '../src/pipeline/sync-campaign-destination.js';
 import { CampaignQueue } from '../src/queue/campaign-queue.js';
 import { startCampaignWorker } from '../src/queue/campaign-worker.js';
@@ -71,14 +71,16 @@ describe.each(stateStoreKinds)('run records on %s', (kind) => {
     expect((await store.listRuns({ campaign: 'new-arrivals' })).map((record) => record.runId)).toEqual([dryRunId, printed.runId]);
   });
 
-  it('gives a run started in the same second as a recorded one an id of its own', async () => {
+  it('claims a new id for each run started in the same second, even when they claim at once', async () => {
     const at = new Date('2026-12-03T10:00:00.400Z');
-    expect(await newRunId(store, 'same-second', at)).toBe('same-second-20261203T100000Z');
-    await store.startRun({ runId: 'same-second-20261203T100000Z', campaign: 'same-second', trigger: 'cli', dryRun: false, startedAt: at });
-    expect(await newRunId(store, 'same-second', at)).toBe('same-second-20261203T100000Z-2');
-    await store.startRun({ runId: 'same-second-20261203T100000Z-2', campaign: 'same-second', trigger: 'cli', dryRun: false, startedAt: at });
-    expect(await newRunId(store, 'same-second', at)).toBe('same-second-20261203T100000Z-3');
-    expect((await store.listRuns({ campaign: 'same-second' })).map((run) => run.runId).sort()).toEqual(['same-second-20261203T100000Z', 'same-second-20261203T100000Z-2']);
+    const claim = () => claimNewRunId(store, 'same-second', { trigger: 'cli', dryRun: false, at });
+    expect(await claim()).toBe('same-second-20261203T100000Z');
+    expect(await claim()).toBe('same-second-20261203T100000Z-2');
+    const atOnce = await Promise.all([claim(), claim(), claim()]);
+    expect([...atOnce].sort()).toEqual(['same-second-20261203T100000Z-3', 'same-second-20261203T100000Z-4', 'same-second-20261203T100000Z-5']);
+    const runs = await store.listRuns({ campaign: 'same-second' });
+    expect(runs).toHaveLength(5);
+    expect(runs.every((run) => run.status === 'running' && run.trigger === 'cli')).toBe(true);
   });
 
   it('records a queued run (trigger enqueue) with the report assembled from its jobs', async () => {

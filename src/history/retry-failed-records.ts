@@ -11,7 +11,7 @@ import type { Logger } from '../core/logger.js';
 import { UsersIdentityResolver } from '../identity/users-resolver.js';
 import { loadCampaignDatasets } from '../pipeline/load-campaign-datasets.js';
 import type { CampaignReport } from '../pipeline/run-campaign.js';
-import { newRunId } from '../pipeline/run-id.js';
+import { claimNewRunId } from '../pipeline/run-id.js';
 import type { DestinationReport } from '../pipeline/sync-campaign-destination.js';
 import { emailHash } from '../state/email-hash.js';
 import { destinationKey, type StateStore } from '../state/state-store.js';
@@ -63,7 +63,7 @@ export async function retryFailedRecords(options: RetryFailedOptions): Promise<R
   const datasets = await loadCampaignDatasets(loaded, { cwd: options.cwd, dataDir: options.dataDir });
   const resolver = new UsersIdentityResolver(datasets.users);
   const started = new Date();
-  const retryRunId = await newRunId(store, `${run.campaign}-retry`, started);
+  const retryRunId = await claimNewRunId(store, run.campaign, { trigger: 'retry', dryRun: false, at: started, idPrefix: `${run.campaign}-retry` });
   await store.startRun({ runId: retryRunId, campaign: run.campaign, trigger: 'retry', dryRun: false, startedAt: started });
 
   const report: CampaignReport = {

@@ -27,6 +27,23 @@ export class KyselyStateStore implements StateStore {
     readonly location: string,
   ) {}
 
+  async claimRunId(run: NewRun): Promise<boolean> {
+    const result = await this.db
+      .insertInto('runs')
+      .values({
+        run_id: run.runId,
+        campaign: run.campaign,
+        trigger: run.trigger,
+        status: 'running',
+        dry_run: run.dryRun ? 1 : 0,
+        started_at: (run.startedAt ?? new Date()).toISOString(),
+        campaign_file_hash: run.campaignFileHash ?? null,
+      })
+      .onConflict((conflict) => conflict.column('run_id').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
   async startRun(run: NewRun): Promise<void> {
     const row = {
       run_id: run.runId,

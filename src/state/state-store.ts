@@ -97,6 +97,8 @@ export interface StateStore {
 
   /** Records a run as `running`. A run id seen before (a resumed run) is set back to `running`. */
   startRun(run: NewRun): Promise<void>;
+  /** Records a new run (status `running`) only when no run has its id; false when the id is taken. */
+  claimRunId(run: NewRun): Promise<boolean>;
   /** Records how a run ended, with its report. */
   finishRun(runId: string, end: RunEnd): Promise<void>;
   getRun(runId: string): Promise<RunRecord | undefined>;

@@ -36,7 +36,7 @@ export function register(program: Command, context: CliContext): void {
     .action(async (files: string[], options: RunOptions) => {
       const { loadCampaigns } = await import('../../campaign/load-campaign.js');
       const { runCampaign, reportExitCode } = await import('../../pipeline/run-campaign.js');
-      const { newRunId } = await import('../../pipeline/run-id.js');
+      const { claimNewRunId } = await import('../../pipeline/run-id.js');
       const { renderRunReport } = await import('../../report/render-run-report.js');
       const { createProgressLine } = await import('../progress-line.js');
       const { openStateStore } = await import('../../state/open-state-store.js');
@@ -64,7 +64,7 @@ export function register(program: Command, context: CliContext): void {
       const datasetCache = new Map<string, Promise<Datasets>>();
       try {
         for (const campaign of loaded) {
-          current = { name: campaign.campaign.name, runId: options.runId ?? (await newRunId(state, campaign.campaign.name)) };
+          current = { name: campaign.campaign.name, runId: options.runId ?? (await claimNewRunId(state, campaign.campaign.name, { trigger: 'cli', dryRun: options.dryRun ?? false })) };
           // First thing, on stderr: a run killed later (SIGKILL, a lost machine) still told its id, which `--run-id` resumes.
           context.stderr.write(`${options.runId === undefined ? 'started' : 'resuming'} run ${current.runId} (${campaign.campaign.name})\n`);
           const report = await runCampaign(campaign, {
