@@ -20,7 +20,7 @@ export interface BenchOptions {
   tiers: string[];
   /** `--csv`: the engine benchmark also writes each tier as CSV and times the datasets reader on it. */
   csv?: boolean;
-  /** `--members N`: the HubSpot benchmark syncs N members instead of the tiers' sizes. */
+  /** `--members N`: the HubSpot benchmark syncs N members instead of the tiers' sizes (workers: per campaign). */
   members?: number;
 }
 
@@ -31,6 +31,7 @@ const benchModules: Record<string, () => Promise<{ bench: BenchModule }>> = {
   ingest: () => import('./ingest.js'),
   mailchimp: () => import('./mailchimp.js'),
   queue: () => import('./queue.js'),
+  workers: () => import('./workers.js'),
 };
 
 const USAGE = `usage: npm run bench -- [--tiers S,M,L] [--only ${Object.keys(benchModules).join(',')}]
@@ -38,7 +39,7 @@ const USAGE = `usage: npm run bench -- [--tiers S,M,L] [--only ${Object.keys(ben
   --tiers   size tiers (default S,M,L; L takes minutes: 1M users, 50M interactions; 100k members)
   --only    benchmark modules to run (default: all)
   --csv     engine: also write each tier as CSV and time the datasets reader on it
-  --members hubspot: sync this many members instead of the tiers' sizes
+  --members hubspot: sync this many members instead of the tiers' sizes; workers: members per campaign
 `;
 
 function render(name: string, rows: BenchRow[]): string {

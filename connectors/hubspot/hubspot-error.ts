@@ -6,10 +6,12 @@
 import {
   AuthError,
   PermanentError,
+  QuotaExhaustedError,
   RateLimitedError,
   TransientError,
 } from '../../src/core/errors.js';
 import { describeNetworkFailure, networkFailureOf } from '../../src/core/network-failure.js';
+import type { DailyReset } from './hubspot-daily-reset.js';
 import { RATE_LIMIT_WINDOW_MS } from './hubspot-limits.js';
 
 /** HubSpot's error body (all fields optional per HubSpot). https://developers.hubspot.com/docs/guides/api/overview#error-handling */
@@ -78,22 +80,30 @@ export function retryAfterMsOf(headers: Record<string, string>, policyName: stri
 }
 
 /**
+ * True for HubSpot's answer that the portal's daily API limit is spent (429 `policyName: DAILY`).
+ */
+export function isDailyLimit(error: unknown): boolean {
+  return isApiException(error) && error.code === 429 && errorBodyOf(error).policyName === 'DAILY';
+}
+
+/**
  * The affinity-sync error for a failed HubSpot request made while doing `action` (e.g. `reading contacts`).
  * Programming errors (TypeError, RangeError…) are returned unchanged.
  *
- * - 429 `DAILY` → PermanentError (the run is deferred to the portal's midnight); other 429 → RateLimitedError
+ * - 429 `DAILY` → QuotaExhaustedError until `dailyReset` (the caller works it out: the portal's midnight);
+ *   without `dailyReset`, PermanentError; other 429 → RateLimitedError
  * - 401 → AuthError naming `HUBSPOT_ACCESS_TOKEN`; 403 → AuthError naming the missing scopes
  * - 5xx, network errors, unreadable answers → TransientError; other statuses → PermanentError
  */
-export function toHubSpotError(error: unknown, action: string): unknown {
+export function toHubSpotError(error: unknown, action: string, dailyReset?: DailyReset): unknown {
   if (isApiException(error)) {
     const body = errorBodyOf(error);
     const status = error.code;
     if (status === 429) {
       if (body.policyName === 'DAILY') {
-        return new PermanentError(
-          `HubSpot daily API limit reached while ${action} (${describe(status, body)}); the run is deferred until the portal's midnight, when the daily limit resets`,
-        );
+        const what = `HubSpot daily API limit reached while ${action} (${describe(status, body)})`;
+        if (!dailyReset) return new PermanentError(`${what}: nothing more can be sent with this token until the daily limit resets at the portal's midnight`);
+        return new QuotaExhaustedError(`${what}; retry after ${dailyReset.at.toISOString()} (${dailyReset.basis})`, 'HubSpot daily API limit', dailyReset.at, dailyReset.basis);
       }
       return new RateLimitedError(
         `HubSpot rate limit ${body.policyName ?? 'unknown policy'} reached while ${action}`,

@@ -44,5 +44,5 @@ export const hubSpotLimits: ConnectorLimits = {
    */
   concurrency: 4,
   // No `requestsPerInterval`: one `apply` makes several HTTP requests, so the connector budgets each
-  // request itself, per token across sessions (see hubspot-request-budget.ts).
+  // request itself, per token across sessions and, in the queue, across workers (see hubspot-portal.ts).
 };

@@ -1,6 +1,7 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
-import { AuthError, ConfigError, PermanentError, RateLimitedError, TransientError } from '../../src/core/errors.js';
+import { DateTime } from 'luxon';
+import { AuthError, ConfigError, PermanentError, QuotaExhaustedError, RateLimitedError, TransientError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { AudienceMember } from '../../src/identity/identity-resolver.js';
 import type { AudienceRef, AudienceSpec } from '../../src/sync/destination-connector.js';
@@ -356,15 +357,37 @@ describe('hubspot errors and rate limits', () => {
     expect((error as RateLimitedError).retryAfterMs).toBe(10_000);
   });
 
-  it('defers the run on the DAILY limit without retrying', async () => {
+  it("the DAILY limit ends the sync at once with the reset time: midnight in the portal's time zone", async () => {
     const token = freshToken();
     const config = configOf();
     api(token)
       .get(BY_NAME)
-      .reply(429, rateLimited('DAILY'), { 'X-HubSpot-RateLimit-Daily': '250000', 'X-HubSpot-RateLimit-Daily-Remaining': '0' });
-    const syncing = syncAudience({ connector: hubspotConnector, config, session: open(token, config), spec, members: [member('ann@example.com', 1)], dryRun: false });
-    await expect(syncing).rejects.toThrow(PermanentError);
-    await expect(syncing).rejects.toThrow(/daily API limit reached .*the run is deferred until the portal's midnight/);
+      .reply(429, rateLimited('DAILY'), { 'X-HubSpot-RateLimit-Daily': '250000', 'X-HubSpot-RateLimit-Daily-Remaining': '0' })
+      .get('/account-info/v3/details')
+      .reply(200, { portalId: 62515, accountType: 'STANDARD', timeZone: 'US/Eastern', companyCurrency: 'USD', uiDomain: 'app.hubspot.com', dataHostingLocation: 'na1' });
+    const before = new Date();
+    const error = await syncAudience({ connector: hubspotConnector, config, session: open(token, config), spec, members: [member('ann@example.com', 1)], dryRun: false }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(QuotaExhaustedError);
+    const quota = error as QuotaExhaustedError;
+    const midnight = DateTime.fromJSDate(before).setZone('America/New_York').plus({ days: 1 }).startOf('day').toJSDate();
+    expect(quota.resetsAt).toEqual(midnight);
+    expect(quota.resetBasis).toBe("midnight in the portal's time zone US/Eastern");
+    expect(quota.message).toBe(`HubSpot daily API limit reached while finding the list by name (HTTP 429, correlationId c7); retry after ${midnight.toISOString()} (midnight in the portal's time zone US/Eastern)`);
+  });
+
+  it('the DAILY limit with the time zone unreadable: UTC midnight, and the message says so', async () => {
+    const token = freshToken();
+    api(token)
+      .get(BY_NAME)
+      .reply(429, rateLimited('DAILY'))
+      .get('/account-info/v3/details')
+      .reply(429, rateLimited('DAILY'));
+    const before = new Date();
+    const error = await open(token).ensureAudience(spec, { dryRun: false }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(QuotaExhaustedError);
+    const quota = error as QuotaExhaustedError;
+    expect(quota.resetsAt).toEqual(new Date(Date.UTC(before.getUTCFullYear(), before.getUTCMonth(), before.getUTCDate() + 1)));
+    expect(quota.message).toMatch(/retry after \d{4}-\d\d-\d\dT00:00:00\.000Z \(UTC midnight: the portal's time zone could not be read, and HubSpot resets at the portal's midnight/);
   });
 
   it('names the missing scope of a 403 MISSING_SCOPES', async () => {

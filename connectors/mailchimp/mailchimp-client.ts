@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, type Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { createRequire } from 'node:module';
+import type { RateBudgets } from '../../src/rate-budget/rate-budgets.js';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { MailchimpCredentials } from './mailchimp-credentials.js';
 import { toMailchimpError } from './mailchimp-errors.js';
@@ -112,19 +113,37 @@ interface CachedApi {
   limit: LimitFunction;
 }
 
+/** APIs of this process, by budget store (none: the process's own limit only), then by credential. */
 const apis = new Map<string, CachedApi>();
+const apisByBudgets = new WeakMap<RateBudgets, Map<string, CachedApi>>();
 
-/** The API of one credential (cached per key and base URL, so every session of a process shares its connection budget). */
-export function mailchimpApiFor(credentials: MailchimpCredentials, options: MailchimpApiOptions = {}): MailchimpApi {
+/**
+ * The API of one credential (cached per key and base URL, so every session of a process shares its
+ * connection budget).
+ * @param budgets - where the account's connections are counted beyond this process: a queue worker
+ *   passes its Redis budgets, so all workers together keep to `connections` simultaneous requests.
+ */
+export function mailchimpApiFor(credentials: MailchimpCredentials, options: MailchimpApiOptions = {}, budgets?: RateBudgets): MailchimpApi {
   const cacheKey = createHash('sha256').update(`${credentials.apiKey}\n${credentials.baseUrl}\n${JSON.stringify(options)}`).digest('hex');
-  const cached = apis.get(cacheKey);
+  let cache = apis;
+  if (budgets) {
+    cache = apisByBudgets.get(budgets) ?? new Map<string, CachedApi>();
+    apisByBudgets.set(budgets, cache);
+  }
+  const cached = cache.get(cacheKey);
   if (cached) return cached.api;
-  const created = createApi(credentials, options);
-  apis.set(cacheKey, created);
+  const created = createApi(credentials, options, budgets);
+  cache.set(cacheKey, created);
   return created.api;
 }
 
-function createApi(credentials: MailchimpCredentials, options: MailchimpApiOptions): CachedApi {
+/**
+ * Mailchimp's connection limit as a rolling budget: `connections` slots, each taken when a request
+ * starts and free 1 ms after its answer, i.e. at most `connections` requests in flight at once.
+ */
+const CONNECTION_SLOT_AFTER_ANSWER_MS = 1;
+
+function createApi(credentials: MailchimpCredentials, options: MailchimpApiOptions, budgets?: RateBudgets): CachedApi {
   const ApiClient = require('@mailchimp/mailchimp_marketing/src/ApiClient.js') as new () => SdkClient;
   const client = new ApiClient();
   const defaultBase = `https://${credentials.server}.api.mailchimp.com/3.0`;
@@ -148,11 +167,13 @@ function createApi(credentials: MailchimpCredentials, options: MailchimpApiOptio
     saveCookies: () => undefined,
   };
   const limit = pLimit(connections);
+  // Shared by every worker with this key (Redis), when the caller has such budgets.
+  const shared = budgets?.budgetFor({ scope: 'mailchimp-connections', credential: `${credentials.baseUrl}\n${credentials.apiKey}`, requests: connections, windowMs: CONNECTION_SLOT_AFTER_ANSWER_MS });
   const rateLimitWaitMs = options.rateLimitWaitMs ?? 1000;
   const call = <T>(operation: string, run: () => Promise<unknown>): Promise<T> =>
     limit(async () => {
       try {
-        return (await run()) as T;
+        return (await (shared ? shared.run(run) : run())) as T;
       } catch (error) {
         throw toMailchimpError(error, operation, { rateLimitWaitMs: rateLimitWaitMs + Math.random() * rateLimitWaitMs });
       }

@@ -29,7 +29,10 @@ export function createMailchimpConnector(apiOptions: MailchimpApiOptions = {}): 
     open(config, context) {
       // A key without a data centre fails here, before any request.
       const credentials = readMailchimpCredentials(context.env, config.baseUrl);
-      return new MailchimpSession(mailchimpApiFor(credentials, apiOptions), config, context);
+      // A queue worker's budgets (Redis) make the account's connection limit hold across workers;
+      // the in-process `run` keeps it per process.
+      const budgets = context.rateBudgets?.kind === 'redis' ? context.rateBudgets : undefined;
+      return new MailchimpSession(mailchimpApiFor(credentials, apiOptions, budgets), config, context);
     },
   };
 }

@@ -10,7 +10,8 @@ export async function queuedRunsByCampaign(campaignQueue: CampaignQueue): Promis
   const statuses = await collectRunStatus(campaignQueue, { runsPerCampaign: 1000 });
   const byCampaign = new Map<string, QueuedRuns>();
   for (const status of statuses) {
-    const queued = status.runs.filter((run) => run.state === 'queued').length;
+    // A deferred run (a destination waiting for a spent quota to reset) waits in the queue too.
+    const queued = status.runs.filter((run) => run.state === 'queued' || run.state === 'deferred').length;
     const running = status.runs.filter((run) => run.state === 'running').length;
     if (queued + running > 0) byCampaign.set(status.campaign, { queued, running });
   }

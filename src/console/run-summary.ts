@@ -95,7 +95,11 @@ export function summariseRun(run: ConsoleRun): RunSummary {
       const entry = destination.segments[index];
       const sync = entry?.sync;
       if (!sync) {
-        const error = entry?.skippedBecause ? 'not synced: the segment failed' : entry?.error ? errorInWords(entry.error) : 'not synced';
+        const error = entry?.skippedBecause
+          ? 'not synced: the segment failed'
+          : entry?.deferred
+            ? `not synced: ${entry.deferred.quota} reached, retry after ${entry.deferred.retryAfter}`
+            : entry?.error ? errorInWords(entry.error) : 'not synced';
         rows.push({ ...base, ...zero, mode: destination.mode, error });
         continue;
       }

@@ -122,6 +122,30 @@ export class PermanentError extends AffinitySyncError {
   readonly exitCode = ExitCode.runFailed;
 }
 
+/**
+ * A quota for a whole period is spent (HubSpot's DAILY limit): nothing the credential asks succeeds
+ * before `resetsAt`, so waiting inside a run makes no sense. The queue delays the job until then
+ * without spending an attempt; the in-process `run` reports the audience as not synced and exits 1.
+ */
+export class QuotaExhaustedError extends AffinitySyncError {
+  readonly userFacing = true;
+  readonly retryable = false;
+  readonly exitCode = ExitCode.runFailed;
+
+  constructor(
+    message: string,
+    /** Which quota, in words (e.g. `HubSpot daily API limit`). */
+    readonly quota: string,
+    /** When the quota resets. */
+    readonly resetsAt: Date,
+    /** How `resetsAt` was worked out, in words (e.g. `midnight in the portal's time zone US/Eastern`). */
+    readonly resetBasis: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** True for errors whose message is meant for the user as it is (no stack trace needed). */
 export function isUserFacing(error: unknown): error is AffinitySyncError {
   return error instanceof AffinitySyncError && error.userFacing;

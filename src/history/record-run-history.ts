@@ -39,7 +39,8 @@ export function runResultRows(report: CampaignReport): RunResultsTable[] {
       }
       const entry = destination.segments[segmentIndex];
       if (!entry?.sync) {
-        rows.push({ ...base, outcome: entry?.skippedBecause ? 'not synced' : 'failed', error: entry?.error ?? entry?.skippedBecause ?? null });
+        const notSynced = entry?.skippedBecause ?? (entry?.deferred ? `${entry.deferred.quota} reached, retry after ${entry.deferred.retryAfter}` : undefined);
+        rows.push({ ...base, outcome: notSynced !== undefined ? 'not synced' : 'failed', error: entry?.error ?? notSynced ?? null });
         continue;
       }
       const { sync } = entry;

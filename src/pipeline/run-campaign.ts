@@ -83,7 +83,7 @@ export function reportExitCode(report: CampaignReport): number {
     }
     for (const segment of destination.segments) {
       if (segment.error !== undefined) code = moreUrgentExitCode(code, segment.errorExitCode ?? ExitCode.runFailed);
-      else if (segment.notAttempted !== undefined || (segment.sync?.outcomes.failed ?? 0) > 0) code = moreUrgentExitCode(code, ExitCode.runFailed);
+      else if (segment.notAttempted !== undefined || segment.deferred !== undefined || (segment.sync?.outcomes.failed ?? 0) > 0) code = moreUrgentExitCode(code, ExitCode.runFailed);
     }
   }
   return code;

@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { Datasets } from '../datasets/datasets.js';
 import type { RunTrigger } from '../state/database.js';
 import type { StateStore } from '../state/state-store.js';
+import type { RateBudgets } from '../rate-budget/rate-budgets.js';
 
 /** Progress of a long step, for a progress line on the terminal. */
 export type ProgressListener = (event: { step: string; done?: number; total?: number; finished?: boolean }) => void;
@@ -36,4 +37,9 @@ export interface RunContext {
   trigger?: RunTrigger;
   /** Stops the run between requests (Ctrl-C, SIGTERM): unfinished audiences are rolled back where the connector can. */
   signal?: AbortSignal;
+  /**
+   * Where the request budgets of destination credentials live: a queue worker passes its Redis ones
+   * (shared by every worker). @defaultValue this process's budgets
+   */
+  rateBudgets?: RateBudgets;
 }

@@ -1,7 +1,7 @@
 /**
  * The destination step of a campaign run: every segment of the run into one destination.
  */
-import { AuthError, ConfigError, isUserFacing, type InputIssue } from '../core/errors.js';
+import { AuthError, ConfigError, isUserFacing, QuotaExhaustedError, type InputIssue } from '../core/errors.js';
 import { fromSystemError } from '../core/system-error.js';
 import type { LoadedCampaign } from '../campaign/load-campaign.js';
 import { destinationConnectors } from '../../connectors/index.js';
@@ -30,6 +30,12 @@ export interface SegmentDestinationReport {
   audience?: string;
   /** Set when this segment was not synced because an earlier one showed it could not be (credentials rejected). */
   notAttempted?: string;
+  /**
+   * Set when a spent quota (HubSpot's DAILY limit) stopped this audience, or an earlier one of the
+   * destination: it was not synced (or only in part; confirmed chunks are in the snapshot) and can be
+   * after `retryAfter` (ISO 8601). `reason` is the full message, with how the reset time was found.
+   */
+  deferred?: { quota: string; retryAfter: string; reason: string };
 }
 
 /** Result of one destination of a run. */
@@ -132,7 +138,7 @@ export async function syncCampaignDestination(
 ): Promise<DestinationReport> {
   const { connector, config } = connectorFor(loaded, destinationIndex);
   const specs = audienceSpecs(loaded, segments, destinationIndex, connector.audienceNameOf(config));
-  const session = connector.open(config, { env: ctx.env, logger: ctx.logger, baseDir: ctx.cwd });
+  const session = connector.open(config, { env: ctx.env, logger: ctx.logger, baseDir: ctx.cwd, ...(ctx.rateBudgets ? { rateBudgets: ctx.rateBudgets } : {}) });
   const state = ctx.state;
   const report: DestinationReport = {
     destinationIndex,
@@ -141,11 +147,16 @@ export async function syncCampaignDestination(
     segments: [],
   };
   let stopped: string | undefined;
+  let quotaSpent: SegmentDestinationReport['deferred'];
   try {
     for (const [segmentIndex, segment] of segments.segments.entries()) {
       const spec = specs[segmentIndex];
       if (segment.error || !spec) {
         report.segments.push({ segment: segment.label, skippedBecause: segment.error ?? 'no audience' });
+        continue;
+      }
+      if (quotaSpent !== undefined) {
+        report.segments.push({ segment: segment.label, audience: spec.name, deferred: quotaSpent });
         continue;
       }
       if (stopped !== undefined) {
@@ -182,6 +193,12 @@ export async function syncCampaignDestination(
         const failure = options.recordSegmentFailures && !ctx.signal?.aborted ? (isUserFacing(error) ? error : fromSystemError(error)) : undefined;
         if (!failure) throw error;
         ctx.onProgress?.({ step: `${connector.id}: ${spec.name}`, finished: true });
+        if (failure instanceof QuotaExhaustedError) {
+          // The quota is the credential's: every later audience of this destination would fail the same way.
+          quotaSpent = { quota: failure.quota, retryAfter: failure.resetsAt.toISOString(), reason: failure.message };
+          report.segments.push({ segment: segment.label, audience: spec.name, deferred: quotaSpent });
+          continue;
+        }
         report.segments.push({ segment: segment.label, audience: spec.name, error: failure.message, errorExitCode: failure.exitCode });
         // Rejected credentials fail every audience the same way: the rest are not tried.
         if (failure instanceof AuthError) stopped = 'the credentials were rejected for an earlier audience';

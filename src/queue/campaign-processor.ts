@@ -20,6 +20,7 @@
  */
 import { resolve } from 'node:path';
 import { DelayedError, UnrecoverableError, WaitingChildrenError, type Job, type JobsOptions, type Queue } from 'bullmq';
+import { QuotaExhaustedError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { makeRunId } from '../pipeline/run-id.js';
 import type { RunContext } from '../pipeline/run-context.js';
@@ -46,6 +47,7 @@ import { reportExitCode } from '../pipeline/run-campaign.js';
 import { CampaignBusyError, campaignLeaseName, holdCampaignLease, QUEUED_RUN_LEASE_TTL_MS, type HeldLease } from '../state/campaign-lease.js';
 import { fileSha256, recordSkippedRun, runStatusOf } from '../state/record-run.js';
 import type { StateStore } from '../state/state-store.js';
+import type { RateBudgets } from '../rate-budget/rate-budgets.js';
 import { completeRunHistory } from '../history/complete-run-history.js';
 
 /** What the processor works with. */
@@ -65,6 +67,8 @@ export interface CampaignProcessorDeps {
   childJobOptions: JobsOptions;
   /** True once the worker is shutting down. */
   draining: () => boolean;
+  /** Request budgets per destination credential, shared by every worker (Redis). */
+  rateBudgets?: RateBudgets;
 }
 
 /** The job id of a run's segments job. */
@@ -87,6 +91,9 @@ export function createCampaignProcessor(deps: CampaignProcessorDeps): (job: Job,
           throw new UnrecoverableError(`unknown job name "${job.name}"`);
       }
     } catch (error) {
+      if (error instanceof QuotaExhaustedError) {
+        deps.logger.warn({ job: job.name, jobId: job.id, deferredUntil: error.resetsAt.toISOString(), basis: error.resetBasis }, 'job deferred until its quota resets');
+      }
       return rethrowForBullmq(error, job, token, deps.queue);
     }
   };
@@ -99,6 +106,13 @@ async function whileRenewingLease<T>(deps: CampaignProcessorDeps, job: Job, step
   const lease = await holdCampaignLease(deps.state, data.campaign, data.runId, QUEUED_RUN_LEASE_TTL_MS);
   try {
     return await step();
+  } catch (error) {
+    if (error instanceof QuotaExhaustedError) {
+      // The job sleeps until the quota resets (see error-boundary.ts): the run keeps its campaign till then.
+      lease.stopRenewing();
+      await deps.state.acquireLease(campaignLeaseName(data.campaign), data.runId, Math.max(0, error.resetsAt.getTime() - Date.now()) + QUEUED_RUN_LEASE_TTL_MS);
+    }
+    throw error;
   } finally {
     lease.stopRenewing();
   }
@@ -115,6 +129,7 @@ function runContext(deps: CampaignProcessorDeps, data: { runId: string; dryRun: 
     dataDir: data.dataDir === undefined ? undefined : resolve(deps.cwd, data.dataDir),
     runId: data.runId,
     ...(deps.state ? { state: deps.state } : {}),
+    ...(deps.rateBudgets ? { rateBudgets: deps.rateBudgets } : {}),
   };
 }
 

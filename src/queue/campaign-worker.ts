@@ -12,6 +12,8 @@ import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from './retry-options.js';
 import { openRedis } from './redis-connection.js';
 import { RunStateStore } from './run-state-store.js';
 import type { StateStore } from '../state/state-store.js';
+import type { RateBudgets } from '../rate-budget/rate-budgets.js';
+import { createRedisRateBudgets } from '../rate-budget/redis-rate-budgets.js';
 
 export interface CampaignWorkerOptions {
   settings: QueueSettings;
@@ -39,6 +41,11 @@ export interface CampaignWorkerOptions {
   /** Times a job may stall (its worker died) before it fails; checkpoints make resuming cheap. @defaultValue 3 */
   maxStalledCount?: number;
   onWarning?: (message: string) => void;
+  /**
+   * Request budgets per destination credential. @defaultValue budgets in this worker's Redis under its
+   * prefix, shared by every worker of the deployment (`src/rate-budget/redis-rate-budgets.ts`)
+   */
+  rateBudgets?: RateBudgets;
 }
 
 /** A running worker. */
@@ -73,6 +80,7 @@ export async function startCampaignWorker(options: CampaignWorkerOptions): Promi
     cwd: options.cwd,
     childJobOptions: campaignJobOptions(settings.retention, options.retry ?? DEFAULT_RETRY_OPTIONS),
     draining: () => draining,
+    rateBudgets: options.rateBudgets ?? createRedisRateBudgets({ redis, prefix: settings.prefix, ...(options.onWarning ? { onWarning: options.onWarning } : {}) }),
   });
   const worker = new Worker(CAMPAIGN_QUEUE_NAME, processor, {
     connection: redis,

@@ -132,5 +132,8 @@ export const syncJobDataSchema = z.object({
   runId: z.string(),
   destinationIndex: z.number().int().nonnegative(),
   connector: z.string(),
+  /** Set when a spent quota (HubSpot's DAILY limit) delayed the job: until when (epoch ms) and why. */
+  deferredUntil: z.number().int().optional(),
+  deferredReason: z.string().optional(),
 });
 export type SyncJobData = z.infer<typeof syncJobDataSchema>;

@@ -48,6 +48,7 @@ function destinationCell(segment: SegmentDestinationReport, cwd: string): [strin
   if (segment.skippedBecause) return ['—', `not synced: segment failed`];
   if (segment.error) return [segment.audience ?? '—', `FAILED: ${segment.error}`];
   if (segment.notAttempted) return [segment.audience ?? '—', `NOT WRITTEN: ${segment.notAttempted}`];
+  if (segment.deferred) return [segment.audience ?? '—', `NOT SYNCED: ${segment.deferred.quota} reached, retry after ${segment.deferred.retryAfter}`];
   if (!segment.sync) return ['—', '—'];
   const { audience } = segment.sync;
   const where = audience.location && isAbsolute(audience.location) ? displayPath(audience.location, cwd) : (audience.location ?? audience.name);
@@ -85,12 +86,17 @@ function displayPath(path: string, cwd: string): string {
 function partialFailureLine(destination: DestinationReport, dryRun: boolean): string[] {
   const failed = destination.segments.filter((segment) => segment.error !== undefined).length;
   const notWritten = destination.segments.filter((segment) => segment.notAttempted !== undefined || segment.skippedBecause !== undefined).length;
-  if (failed === 0 && notWritten === 0) return [];
+  const deferred = destination.segments.filter((segment) => segment.deferred !== undefined);
+  if (failed === 0 && notWritten === 0 && deferred.length === 0) return [];
   const written = destination.segments.filter((segment) => segment.sync !== undefined).length;
   const parts = [`${written} of ${destination.segments.length} audiences ${dryRun ? 'planned' : 'written'}`];
   if (failed > 0) parts.push(`FAILED: ${failed}`);
   if (notWritten > 0) parts.push(`not written: ${notWritten}`);
-  return [`  destination ${destination.destinationIndex + 1} (${destination.connector}): ${parts.join('; ')}`];
+  if (deferred.length > 0) parts.push(`NOT SYNCED: ${deferred.length}`);
+  const lines = [`  destination ${destination.destinationIndex + 1} (${destination.connector}): ${parts.join('; ')}`];
+  // The first deferral's message says what was reached, when it resets and how that time was found.
+  if (deferred[0]?.deferred) lines.push(`  destination ${destination.destinationIndex + 1} (${destination.connector}): not synced: ${deferred[0].deferred.reason}. Run again after ${deferred[0].deferred.retryAfter}.`);
+  return lines;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { AudienceMember } from '../identity/identity-resolver.js';
 import type { Logger } from '../core/logger.js';
 import type { RetirePolicy } from '../lifecycle/retire-policy.js';
+import type { RateBudgets } from '../rate-budget/rate-budgets.js';
 
 /** How an audience follows its segment. */
 export type SyncMode = 'additive' | 'mirror';
@@ -78,6 +79,11 @@ export interface ConnectorContext {
   logger: Logger;
   /** Directory relative paths in the destination config are resolved against. */
   baseDir: string;
+  /**
+   * Where request budgets per credential live: a queue worker passes its Redis ones, so every worker
+   * using a credential spends one budget. @defaultValue this process's budgets
+   */
+  rateBudgets?: RateBudgets;
 }
 
 /** A connector opened for one destination of one campaign run. */

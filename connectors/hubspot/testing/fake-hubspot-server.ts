@@ -2,7 +2,8 @@
  * A small in-memory HubSpot (contacts, MANUAL lists, memberships) over real HTTP, for the conformance
  * tests and the benchmark. It answers in HubSpot's wire format (reference/destinations.md §B) with the
  * status codes the SDK insists on, and enforces a rolling-window request limit like
- * `TEN_SECONDLY_ROLLING` (429 with the `X-HubSpot-RateLimit-*` headers).
+ * `TEN_SECONDLY_ROLLING` (429 with the `X-HubSpot-RateLimit-*` headers) and, when asked, a spent
+ * `DAILY` limit (429 `policyName: DAILY` to every request, `account-info` included).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +18,8 @@ export interface FakeHubSpotOptions {
   requestsPerWindow?: number;
   /** @defaultValue 10_000 */
   windowMs?: number;
+  /** Requests accepted before the DAILY limit answers every request with 429. @defaultValue unlimited */
+  dailyLimit?: number;
 }
 
 interface FakeContact {
@@ -41,6 +44,8 @@ export interface FakeHubSpotStats {
   requests: number;
   /** Requests answered 429 (over the rolling limit). */
   rateLimited: number;
+  /** Requests answered 429 `DAILY` (the daily limit spent). */
+  dailyLimited: number;
   /** Requests that change data (POST/PUT/DELETE other than reads and searches). */
   writes: number;
   /** Largest number of accepted requests seen in one rolling window. */
@@ -57,6 +62,8 @@ export interface FakeHubSpot {
   listMemberEmails(listId: string): string[];
   /** When each accepted (not rate-limited) request arrived (`Date.now()`), in order. */
   acceptedRequestTimes(): readonly number[];
+  /** Requests left today before the DAILY 429s (`undefined`: unlimited, as after the portal's midnight). */
+  setDailyRemaining(remaining: number | undefined): void;
   /** Marks a list deleted (`deletedAt`), as if deleted in HubSpot. */
   deleteList(listId: string): void;
   /** Defines a custom contact property (`GET /crm/v3/properties/contacts/{name}` finds it; batch update may set it). */
@@ -77,7 +84,8 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions): Promise<Fak
   const lists = new Map<string, FakeList>();
   const accepted: number[] = [];
   const acceptedTimes: number[] = [];
-  const stats: FakeHubSpotStats = { requests: 0, rateLimited: 0, writes: 0, peakRequestsPerWindow: 0 };
+  const stats: FakeHubSpotStats = { requests: 0, rateLimited: 0, dailyLimited: 0, writes: 0, peakRequestsPerWindow: 0 };
+  let dailyRemaining = options.dailyLimit;
   let nextContactId = 1001;
   let nextListId = 1;
   /** Custom contact properties by name (the built-in ones are always there). */
@@ -286,6 +294,14 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions): Promise<Fak
       response.writeHead(401, JSON_HEADERS).end(JSON.stringify({ status: 'error', message: 'Authentication credentials not found.', correlationId: 'fake', category: 'INVALID_AUTHENTICATION' }));
       return;
     }
+    if (dailyRemaining !== undefined && dailyRemaining <= 0) {
+      stats.dailyLimited += 1;
+      // HubSpot's DAILY answer (reference/destinations.md §B5): the daily headers, no Retry-After.
+      response.writeHead(429, { ...JSON_HEADERS, 'x-hubspot-ratelimit-daily': String(options.dailyLimit ?? 0), 'x-hubspot-ratelimit-daily-remaining': '0' }).end(
+        JSON.stringify({ status: 'error', message: 'You have reached your daily limit.', errorType: 'RATE_LIMIT', correlationId: 'fake-daily', policyName: 'DAILY', groupName: 'fake' }),
+      );
+      return;
+    }
     if (accepted.length >= requestsPerWindow) {
       stats.rateLimited += 1;
       response.writeHead(429, { ...JSON_HEADERS, ...rateHeaders(0) }).end(
@@ -295,6 +311,7 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions): Promise<Fak
     }
     accepted.push(now);
     acceptedTimes.push(now);
+    if (dailyRemaining !== undefined) dailyRemaining -= 1;
     stats.peakRequestsPerWindow = Math.max(stats.peakRequestsPerWindow, accepted.length);
     const url = new URL(request.url ?? '/', 'http://fake');
     const method = request.method ?? 'GET';
@@ -322,6 +339,9 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions): Promise<Fak
     stats,
     addContacts: (list) => list.map((contact) => addContact(contact.email, contact.additionalEmails).id),
     acceptedRequestTimes: () => acceptedTimes,
+    setDailyRemaining(remaining) {
+      dailyRemaining = remaining;
+    },
     listMemberEmails: (listId) => [...(lists.get(listId)?.members ?? [])].map((id) => contacts.get(id)!.email),
     deleteList(listId) {
       const list = lists.get(listId);

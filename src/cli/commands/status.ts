@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import type { CampaignStatus } from '../../queue/run-status.js';
+import type { CampaignStatus, RunStatus } from '../../queue/run-status.js';
 import type { CliContext } from '../cli-context.js';
 
 interface StatusOptions {
@@ -52,8 +52,8 @@ async function renderStatus(statuses: readonly CampaignStatus[]): Promise<string
       const { outcomes, plan } = run;
       table.push([
         index === 0 ? status.campaign : '',
-        [run.runId, run.error ? `error: ${run.error}` : undefined].filter(Boolean).join('\n'),
-        run.dryRun ? `${run.state}\nDRY RUN` : run.state,
+        [run.runId, run.error ? `error: ${run.error}` : undefined, ...deferredReasons(run)].filter(Boolean).join('\n'),
+        [run.state === 'deferred' ? `deferred until ${run.deferredUntil ?? '?'}` : run.state, run.dryRun ? 'DRY RUN' : undefined].filter(Boolean).join('\n'),
         run.step,
         // A dry run writes nothing: its columns are what it would do.
         plan ? `would add ${plan.add}` : run.dryRun ? '—' : outcomes.added,
@@ -67,6 +67,13 @@ async function renderStatus(statuses: readonly CampaignStatus[]): Promise<string
     }
   }
   return `${table.toString()}\n`;
+}
+
+/** Why each deferred destination waits (`destination 1 (hubspot): HubSpot daily API limit reached …`). */
+function deferredReasons(run: RunStatus): string[] {
+  return run.destinations.flatMap((destination) =>
+    destination.state === 'deferred' ? [`destination ${destination.destinationIndex + 1} (${destination.connector}) deferred: ${destination.deferredReason ?? `until ${destination.deferredUntil ?? '?'}`}`] : [],
+  );
 }
 
 function formatDuration(ms: number): string {
