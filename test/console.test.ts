@@ -63,7 +63,15 @@ describe('audienceLink', () => {
       text: 'list “l” (id 9)',
       hint: 'no link: set HUBSPOT_PORTAL_ID (or HUBSPOT_ACCESS_TOKEN) for the dashboard',
     });
-    expect(audienceLink({ connector: 'mailchimp', name: 't', externalId: '1', containerId: 'zz' }, links).href).toBeUndefined();
+    expect(audienceLink({ connector: 'mailchimp', name: 't', externalId: '1', containerId: 'zz' }, { cwd: '/' })).toEqual({
+      text: 'tag “t” in audience zz',
+      hint: 'no link: set MAILCHIMP_API_KEY for the dashboard to look up the audience',
+    });
+    // The key is set, but Mailchimp did not know the audience: the hint must not blame the key.
+    expect(audienceLink({ connector: 'mailchimp', name: 't', externalId: '1', containerId: 'zz' }, links)).toEqual({
+      text: 'tag “t” in audience zz',
+      hint: 'no link: Mailchimp did not find this audience when the dashboard started (see its first lines on stderr)',
+    });
   });
 });
 

@@ -29,7 +29,8 @@ export function createProgressLine(stream: NodeJS.WritableStream & { isTTY?: boo
       if (!state) return;
       clearTimeout(state.timer);
       state.bar?.stop();
-      if (state.shown) stream.write(`  ✓ ${event.step} (${((Date.now() - state.startedAt) / 1000).toFixed(1)} s)\n`);
+      const seconds = ((Date.now() - state.startedAt) / 1000).toFixed(1);
+      if (state.shown) stream.write(event.failed ? `  ✗ ${event.step} (failed after ${seconds} s)\n` : `  ✓ ${event.step} (${seconds} s)\n`);
       steps.delete(event.step);
       return;
     }

@@ -49,7 +49,8 @@ export function audienceLink(audience: AudienceWhere, context: LinkContext): Aud
     case 'mailchimp': {
       const text = `tag “${audience.name}”${audience.containerId ? ` in audience ${audience.containerId}` : ''}`;
       const webId = audience.containerId ? context.mailchimp?.webIds.get(audience.containerId) : undefined;
-      if (!context.mailchimp || webId === undefined) return { text, hint: 'no link: set MAILCHIMP_API_KEY for the dashboard to look up the audience' };
+      if (!context.mailchimp) return { text, hint: 'no link: set MAILCHIMP_API_KEY for the dashboard to look up the audience' };
+      if (webId === undefined) return { text, hint: 'no link: Mailchimp did not find this audience when the dashboard started (see its first lines on stderr)' };
       const url = new URL(`https://${context.mailchimp.server}.admin.mailchimp.com/lists/segments/members/tags-filter`);
       url.searchParams.set('list_id', String(webId));
       url.searchParams.append('tag_ids[]', audience.externalId);

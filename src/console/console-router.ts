@@ -134,6 +134,7 @@ export function consoleRouter(options: ConsoleOptions): express.Router {
           return campaignAudiences(name, stored, lastSynced, entry && 'loaded' in entry ? entry.loaded : undefined);
         })
         .filter((audience) => audience.status === 'active');
+      if (campaign !== undefined && !names.includes(campaign)) return notFound(response, `No campaign named “${campaign}” in ${options.campaignDir}, and no audience of one.`);
       const shown = all.filter((audience) => campaign === undefined || audience.campaign === campaign);
       const storedKeys = new Set(stored.map((audience) => audience.key));
       const hashes = new Map(await options.source.memberHashes(shown.filter((audience) => storedKeys.has(audience.key)).map((audience) => audience.key)));

@@ -8,7 +8,8 @@ import type { StateStore } from '../state/state-store.js';
 import type { RateBudgets } from '../rate-budget/rate-budgets.js';
 
 /** Progress of a long step, for a progress line on the terminal. */
-export type ProgressListener = (event: { step: string; done?: number; total?: number; finished?: boolean }) => void;
+/** Progress of a long step: `finished` when it ends, with `failed` when it ended in an error. */
+export type ProgressListener = (event: { step: string; done?: number; total?: number; finished?: boolean; failed?: boolean }) => void;
 
 export interface RunContext {
   /** The process environment: secrets (API keys, tokens) are read from here only. */

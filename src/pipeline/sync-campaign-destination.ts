@@ -191,8 +191,8 @@ export async function syncCampaignDestination(
         });
       } catch (error) {
         const failure = options.recordSegmentFailures && !ctx.signal?.aborted ? (isUserFacing(error) ? error : fromSystemError(error)) : undefined;
+        ctx.onProgress?.({ step: `${connector.id}: ${spec.name}`, finished: true, failed: true });
         if (!failure) throw error;
-        ctx.onProgress?.({ step: `${connector.id}: ${spec.name}`, finished: true });
         if (failure instanceof QuotaExhaustedError) {
           // The quota is the credential's: every later audience of this destination would fail the same way.
           quotaSpent = { quota: failure.quota, retryAfter: failure.resetsAt.toISOString(), reason: failure.message };

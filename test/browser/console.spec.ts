@@ -178,6 +178,14 @@ test('overlap: the share of members two audiences have in common, from the store
   await screenshot(page, 'overlap');
 });
 
+test('an unknown campaign is a 404 that says so, on the campaign and the overlap pages', async ({ page }) => {
+  for (const path of ['campaigns/nope', 'overlap?campaign=nope']) {
+    const response = await page.goto(`${project.url}${path}`);
+    expect(response?.status(), path).toBe(404);
+    await expect(page.getByRole('main')).toContainText('No campaign named “nope”');
+  }
+});
+
 test('Bull Board is served under /queues', async ({ page }) => {
   await page.goto(`${project.url}queues`);
   await expect(page).toHaveTitle('Bull Dashboard');

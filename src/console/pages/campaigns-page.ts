@@ -104,6 +104,6 @@ ${audiencesTable(campaign.name, audiences, input.links)}
 <p class="lead">${count(names.size)} campaign${names.size === 1 ? '' : 's'} in <code>${input.dir}</code>. Times of runs are in UTC; next runs in each schedule's time zone.</p>
 ${input.queueProblem ? html`<p class="problems">The queue could not be read: ${input.queueProblem}</p>` : ''}
 ${sections}
-${orphans.length ? html`<h2>Campaigns no longer in the directory</h2><p>Their history is kept: ${orphans.map((name, index) => html`${index ? ', ' : ''}<a href="${campaignHref(name)}">${name}</a>`)}.</p>` : ''}`;
+${orphans.length ? html`<h2>Other campaigns in the state store</h2><p>Runs of campaigns whose files are not in this directory (another directory sharing the store, or a file since removed); their history is kept: ${orphans.map((name, index) => html`${index ? ', ' : ''}<a href="${campaignHref(name)}">${name}</a>`)}.</p>` : ''}`;
   return page({ title: 'Campaigns', section: 'campaigns', body, generatedAt: input.now });
 }
