@@ -19,6 +19,7 @@ import { silentLogger } from '../src/core/logger.js';
 import { CampaignQueue } from '../src/queue/campaign-queue.js';
 import { startCampaignWorker } from '../src/queue/campaign-worker.js';
 import { createDefaultPipeline } from '../src/queue/default-pipeline.js';
+import { collectRunStatus } from '../src/queue/run-status.js';
 import { deletePrefix, uniqueQueueSettings, waitForJobEnd } from './helpers/queue-redis.js';
 import { runCli } from './helpers/run-cli.js';
 import { createTestStateLocation, stateStoreKinds, type TestStateLocation } from './helpers/state-stores.js';
@@ -84,7 +85,7 @@ describe.each(stateStoreKinds)('history on %s', (kind) => {
 
     const history = JSON.parse(await cli(['history', '--json'])) as RunHistoryEntry[];
     expect(history).toHaveLength(1);
-    expect(history[0]).toMatchObject({ runId: firstRunId, campaign: 'shop-mc', trigger: 'cli', status: 'failed', dryRun: false, segments: 3, members: 54, added: 53, removed: 0, failed: 1, matchRate: 0.9, memberChange: null, alerts: 1 });
+    expect(history[0]).toMatchObject({ runId: firstRunId, campaign: 'shop-mc', trigger: 'cli', status: 'failed', dryRun: false, segments: 3, members: 53, added: 53, removed: 0, failed: 1, matchRate: 0.9, memberChange: null, alerts: 1 });
 
     const run = JSON.parse(await cli(['runs', 'show', firstRunId, '--json'])) as RunDetail;
     expect(run.campaignFileHash).toBe(createHash('sha256').update(await readFile(join(cwd, 'mc.yaml'))).digest('hex'));
@@ -104,6 +105,8 @@ describe.each(stateStoreKinds)('history on %s', (kind) => {
         count: 1,
         resolved: 0,
         failedAgain: 0,
+        open: 1,
+        retriedBy: [],
       },
     ]);
     const text = await cli(['runs', 'show', firstRunId]);
@@ -111,23 +114,43 @@ describe.each(stateStoreKinds)('history on %s', (kind) => {
     expect(text).not.toMatch(/@shop\.example/);
   });
 
-  it('retry-failed re-resolves the email from the users dataset and sends only that record', async () => {
+  it('retry-failed re-resolves the email and sends only that record; when it fails again, runs show names the retry run and points to retrying that one', async () => {
+    const failedOut = await runCli(['retry-failed', firstRunId, '--state-dir', location.stateDir], { cwd, env });
+    expect(failedOut.code).toBe(1);
+    const retryRunId = /as run (shop-mc-retry-\d{8}T\d{6}Z(?:-\d+)?): 1 failed again\n/.exec(failedOut.stdout)?.[1];
+    expect(retryRunId, failedOut.stdout).toBeDefined();
+    const original = await cli(['runs', 'show', firstRunId]);
+    expect(original).toContain(`; retried by run ${retryRunId!}: 1 failed again\n`);
+    expect(original).toContain(`  the records that failed again are run ${retryRunId!}'s now: affinity-sync retry-failed ${retryRunId!}\n`);
+    expect(original).not.toContain(`affinity-sync retry-failed ${firstRunId}`);
+    const originalJson = JSON.parse(await cli(['runs', 'show', firstRunId, '--json'])) as RunDetail;
+    expect(originalJson.failedRecords[0]).toMatchObject({ count: 1, resolved: 0, failedAgain: 1, open: 0, retriedBy: [{ runId: retryRunId, resolved: 0, failedAgain: 1, other: 0 }] });
+    // The retry run: its segment keeps its label, and its single record is no member change against the last full run.
+    const retry = JSON.parse(await cli(['runs', 'show', retryRunId!, '--json'])) as RunDetail;
+    expect(retry.results.map((result) => [result.segment, result.members, result.failed, result.memberChange])).toEqual([['kitchen', 0, 1, null]]);
+    expect(retry.memberChange).toBeNull();
+    const retryText = await cli(['runs', 'show', retryRunId!]);
+    expect(retryText).toContain(`  retry them now: affinity-sync retry-failed ${retryRunId!}\n`);
+    expect(retryText).not.toContain('-57');
+    // What runs show pointed to works.
+    await sleep(1_050);
     fake.throttled.clear();
     const writesBefore = fake.writes();
-    const out = await cli(['retry-failed', firstRunId]);
-    expect(out).toMatch(/^retried 1 failed record of run shop-mc-\d{8}T\d{6}Z as run shop-mc-retry-\d{8}T\d{6}Z: 1 resolved\n/);
+    const out = await cli(['retry-failed', retryRunId!]);
     // One PUT (the member) and one segment POST (the tag).
     expect(fake.writes() - writesBefore).toBe(2);
+    expect(out).toMatch(/^retried 1 failed record of run shop-mc-retry-\d{8}T\d{6}Z(-\d+)? as run shop-mc-retry-\d{8}T\d{6}Z(-\d+)?: 1 resolved\n/);
     const kitchen = fake.segments.find((segment) => segment.name === 'aff shop-mc kitchen')!;
     expect(kitchen.members.has(tinyShopEmail(7)!)).toBe(true);
-    const run = JSON.parse(await cli(['runs', 'show', firstRunId, '--json'])) as RunDetail;
-    expect(run.failedRecords[0]).toMatchObject({ count: 1, resolved: 1 });
+    const afterRetry = await cli(['runs', 'show', retryRunId!]);
+    expect(afterRetry).toMatch(/; retried by run shop-mc-retry-\S+: 1 resolved\n/);
+    expect(afterRetry).not.toContain('retry them now');
     const history = JSON.parse(await cli(['history', 'shop-mc', '--json'])) as RunHistoryEntry[];
-    expect(history.map((entry) => [entry.trigger, entry.status, entry.added])).toEqual([
-      ['retry', 'succeeded', 1],
-      ['cli', 'failed', 53],
+    expect(history.map((entry) => [entry.trigger, entry.status, entry.added, entry.failed])).toEqual([
+      ['retry', 'succeeded', 1, 0],
+      ['retry', 'failed', 0, 1],
+      ['cli', 'failed', 53, 1],
     ]);
-    // Nothing is left to retry.
     const again = await runCli(['retry-failed', firstRunId, '--state-dir', location.stateDir], { cwd, env });
     expect(again).toEqual({ code: 2, stdout: '', stderr: `error: run ${firstRunId} has no failed records left to retry\n` });
   });
@@ -138,7 +161,8 @@ describe.each(stateStoreKinds)('history on %s', (kind) => {
     expect(jewelry.members.size).toBe(18);
     await sleep(1_050);
     const dryRun = await cli(['run', '--dry-run', 'mc.yaml']);
-    expect(dryRun).toContain('  retired Mailchimp audience a1b2c3d4e5, tag "aff shop-mc jewelry" (mailchimp, retire: empty): would be emptied, 18 members to remove\n');
+    // Once, not once per pass over the destinations.
+    expect(dryRun.split('\n').filter((line) => line.includes('retired Mailchimp audience'))).toEqual(['  retired Mailchimp audience a1b2c3d4e5, tag "aff shop-mc jewelry" (mailchimp, retire: empty): would be emptied, 18 members to remove']);
     expect(jewelry.members.size).toBe(18);
     const report = await runJson('mc.yaml');
     expect(jewelry.members.size).toBe(0);
@@ -151,8 +175,9 @@ describe.each(stateStoreKinds)('history on %s', (kind) => {
       ['aff shop-mc outdoor', 'active', 18, null],
       ['aff shop-mc jewelry', 'retired', 0, 'emptied'],
     ]);
+    // Compared with the first run's audiences as it left them (53: kitchen held 17; retries are no comparison).
     const history = JSON.parse(await cli(['history', 'shop-mc', '--limit', '1', '--json'])) as RunHistoryEntry[];
-    expect(history[0]).toMatchObject({ runId: report.runId, segments: 2, members: 36, removed: 18, memberChange: -18 });
+    expect(history[0]).toMatchObject({ runId: report.runId, segments: 2, members: 36, removed: 18, memberChange: -17 });
   });
 
   it('a file destination with retire: delete removes the file and its manifest', async () => {
@@ -176,7 +201,7 @@ describe.each(stateStoreKinds)('history on %s', (kind) => {
     await writeFile(join(cwd, 'add.yaml'), additive(['outdoor']));
     await sleep(1_050);
     const text = await cli(['run', 'add.yaml']);
-    expect(text).toContain('  retired Mailchimp audience a1b2c3d4e5, tag "aff shop-add jewelry" (mailchimp, retire: keep): kept, no longer synced\n');
+    expect(text.split('\n').filter((line) => line.includes('retired Mailchimp audience'))).toEqual(['  retired Mailchimp audience a1b2c3d4e5, tag "aff shop-add jewelry" (mailchimp, retire: keep): kept, no longer synced']);
     expect(fake.segments.find((segment) => segment.name === 'aff shop-add jewelry')?.members.size).toBe(18);
   });
 
@@ -198,6 +223,20 @@ describe.each(stateStoreKinds)('history on %s', (kind) => {
       const { job, state } = await waitForJobEnd(queue.queue, jobId, 90_000);
       expect(job.failedReason).toBeUndefined();
       expect(state).toBe('completed');
+      // status counts what runs show lists: members already in the tags are no chunk, yet "already in".
+      const [status] = (await collectRunStatus(queue)).filter((campaign) => campaign.campaign === 'shop-mc');
+      expect(status?.runs[0]?.outcomes).toEqual({ added: 0, alreadyMember: 17, removed: 0, skipped: 0, failed: 0 });
+
+      // A queued run whose campaign file has a typo fails: recorded failed, exit code 2, no class name.
+      await writeFile(join(cwd, 'typo.yaml'), mailchimpCampaign(server.baseUrl, ['outdoor']).replace('name: shop-mc', 'name: shop-typo').replace('numResults', 'numResult'));
+      const typo = await queue.enqueue({ campaign: 'shop-typo', campaignFile: join(cwd, 'typo.yaml') });
+      const failed = await waitForJobEnd(queue.queue, typo.jobId, 90_000);
+      expect(failed.state).toBe('failed');
+      expect(failed.job.failedReason).toMatch(/^segments: \S*typo\.yaml:4: segment\.numResult: unknown key/);
+      const [typoStatus] = (await collectRunStatus(queue)).filter((campaign) => campaign.campaign === 'shop-typo');
+      expect(typoStatus?.runs[0]).toMatchObject({ state: 'failed', error: failed.job.failedReason });
+      const record = await store.getRun(typo.jobId);
+      expect(record).toMatchObject({ status: 'failed', exitCode: 2 });
     } finally {
       await worker.close();
       await queue.close();
@@ -214,5 +253,13 @@ describe.each(stateStoreKinds)('history on %s', (kind) => {
       ['kitchen', 'synced', 0],
     ]);
     expect(run.results.reduce((sum, result) => sum + result.members, 0)).toBe(17);
+    expect(run.results.reduce((sum, result) => sum + result.alreadyMember, 0)).toBe(17);
+
+    const [typo] = JSON.parse(await cli(['history', 'shop-typo', '--json'])) as RunHistoryEntry[];
+    expect(typo).toMatchObject({ trigger: 'enqueue', status: 'failed', members: 0 });
+    expect(typo?.error).toMatch(/^segments: \S*typo\.yaml:4: segment\.numResult: unknown key/);
+    const typoText = await cli(['runs', 'show', typo!.runId]);
+    expect(typoText.split('\n')[0]).toBe(`run ${typo!.runId} — shop-typo (unknown), enqueue, failed`);
+    expect(await cli(['history', 'shop-typo'])).not.toContain('Error:');
   });
 });

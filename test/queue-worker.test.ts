@@ -180,7 +180,7 @@ describe('errors mapped to BullMQ', () => {
     const { jobId } = await queue.enqueue({ campaign: 'down', campaignFile: file });
     const { job, state } = await waitForJobEnd(queue.queue, jobId);
     expect(state).toBe('failed');
-    expect(job.failedReason).toBe('destination 1 (recorder): fake: connection reset');
+    expect(job.failedReason).toBe('destination 2 (recorder): fake: connection reset');
     const summary = campaignRunDataSchema.parse(job.data).summary;
     expect(summary?.destinations.map((destination) => destination.state)).toEqual(['completed', 'failed']);
     expect(summary?.outcomes.added).toBe(4);
@@ -221,7 +221,7 @@ describe('errors mapped to BullMQ', () => {
     expect(sync?.failedReason).toBe('PermanentError: fake: the list was deleted');
     expect(sync?.attemptsMade).toBe(1);
     expect(await redis.get(recorderKeys(settings.prefix, 0).calls)).toBe('1');
-    expect(job.failedReason).toBe('destination 0 (recorder): PermanentError: fake: the list was deleted');
+    expect(job.failedReason).toBe('destination 1 (recorder): fake: the list was deleted');
     expect(await audience(0)).toEqual([]);
   });
 });

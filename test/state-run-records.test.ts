@@ -16,6 +16,8 @@ import { startCampaignWorker } from '../src/queue/campaign-worker.js';
 import { createDefaultPipeline } from '../src/queue/default-pipeline.js';
 import { runSummarySchema } from '../src/queue/job-data.js';
 import type { RunRecord, StateStore } from '../src/state/state-store.js';
+import { recordRun } from '../src/state/record-run.js';
+import { listRuns } from '../src/history/list-runs.js';
 import { deletePrefix, uniqueQueueSettings, waitForJobEnd } from './helpers/queue-redis.js';
 import { runCli } from './helpers/run-cli.js';
 import { createTestStateLocation, stateStoreKinds, type TestStateLocation } from './helpers/state-stores.js';
@@ -69,6 +71,19 @@ describe.each(stateStoreKinds)('run records on %s', (kind) => {
 
     expect(await store.getRun(dryRunId)).toMatchObject({ trigger: 'cli', status: 'succeeded', dryRun: true });
     expect((await store.listRuns({ campaign: 'new-arrivals' })).map((record) => record.runId)).toEqual([dryRunId, printed.runId]);
+  });
+
+  it('records an interrupted run (Ctrl-C aborts its requests) as interrupted, exit 130, without "AbortError:"', async () => {
+    const interrupt = new AbortController();
+    interrupt.abort();
+    const runId = `interrupted-${kind}-${Date.now()}`;
+    const run = { runId, campaign: 'interrupted', trigger: 'cli' as const, dryRun: false, startedAt: new Date() };
+    // What a run's request does once Ctrl-C aborted it: fetch rejects with a DOMException named AbortError.
+    const body = () => fetch('http://127.0.0.1:9/', { signal: interrupt.signal });
+    await expect(recordRun(store, run, body, () => ({ status: 'succeeded', exitCode: 0 }), interrupt.signal)).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await store.getRun(runId)).toMatchObject({ status: 'interrupted', exitCode: 130, error: 'interrupted (Ctrl-C)' });
+    const [entry] = await listRuns(store, { campaign: 'interrupted' });
+    expect(entry).toMatchObject({ runId, status: 'interrupted', error: 'interrupted (Ctrl-C)' });
   });
 
   it('claims a new id for each run started in the same second, even when they claim at once', async () => {

@@ -14,6 +14,9 @@
  */
 export const ExitCode = { ok: 0, runFailed: 1, badInput: 2, nothingDone: 3, interrupted: 130 } as const;
 
+/** What an interrupted run (Ctrl-C, SIGTERM: its requests aborted) says, instead of `AbortError: …`. */
+export const INTERRUPTED_MESSAGE = 'interrupted (Ctrl-C)';
+
 /** Exit codes from least to most urgent: "nothing done" is worth an alert, a failure more so. */
 const URGENCY: readonly number[] = [ExitCode.ok, ExitCode.nothingDone, ExitCode.runFailed, ExitCode.badInput, ExitCode.interrupted];
 

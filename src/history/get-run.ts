@@ -44,6 +44,13 @@ export interface FailedRecordSummary {
   resolved: number;
   /** Of them, tried again and failed again. */
   failedAgain: number;
+  /** Of them, not tried again yet (what `retry-failed <this run>` would send). */
+  open: number;
+  /**
+   * The runs that tried them again (a later run of the campaign or `retry-failed`), oldest first,
+   * with how many each resolved and how many failed again (those are that run's failed records now).
+   */
+  retriedBy: Array<{ runId: string; resolved: number; failedAgain: number; other: number }>;
 }
 
 export interface RunDetail extends RunHistoryEntry {
@@ -91,21 +98,34 @@ export async function getRun(store: StateStore, runId: string): Promise<RunDetai
       skipReasons: JSON.parse(row.skip_reasons) as Record<string, number>,
       failureCodes: JSON.parse(row.failure_codes) as Record<string, number>,
       error: row.error,
-      memberChange: was === undefined || row.outcome === 'not synced' || row.outcome === 'failed' ? null : row.members - was,
+      // A retry sends a run's failed records only: its audiences are no full count to compare with.
+      memberChange: run.trigger === 'retry' || was === undefined || row.outcome === 'not synced' || row.outcome === 'failed' ? null : row.members - was,
     };
   });
   const failures = await store.db
     .selectFrom('record_failures')
-    .select(['code', 'reason', 'retryable', 'resolution'])
+    .select(['code', 'reason', 'retryable', 'resolution', 'retried_by_run_id'])
     .where('run_id', '=', runId)
+    .orderBy('created_at')
     .execute();
   const byCode = new Map<string, FailedRecordSummary>();
   for (const failure of failures) {
     const key = `${failure.code}\n${failure.reason ?? ''}`;
-    const summary = byCode.get(key) ?? { code: failure.code, reason: failure.reason, retryable: failure.retryable === 1, count: 0, resolved: 0, failedAgain: 0 };
+    const summary = byCode.get(key) ?? { code: failure.code, reason: failure.reason, retryable: failure.retryable === 1, count: 0, resolved: 0, failedAgain: 0, open: 0, retriedBy: [] };
     summary.count += 1;
+    if (failure.resolution === null) summary.open += 1;
     if (failure.resolution === 'resolved') summary.resolved += 1;
     if (failure.resolution === 'failed again') summary.failedAgain += 1;
+    if (failure.retried_by_run_id !== null) {
+      let by = summary.retriedBy.find((entry) => entry.runId === failure.retried_by_run_id);
+      if (!by) {
+        by = { runId: failure.retried_by_run_id, resolved: 0, failedAgain: 0, other: 0 };
+        summary.retriedBy.push(by);
+      }
+      if (failure.resolution === 'resolved') by.resolved += 1;
+      else if (failure.resolution === 'failed again') by.failedAgain += 1;
+      else by.other += 1;
+    }
     byCode.set(key, summary);
   }
   return {

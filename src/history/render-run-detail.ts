@@ -59,10 +59,16 @@ export function renderRunDetail(run: RunDetail): string {
     out.push(`  retired ${retired.location ?? retired.audience} (${retired.connector}, retire: ${retired.policy}): ${what}`);
   }
   for (const failed of run.failedRecords) {
-    const since = [failed.resolved > 0 ? `${formatCount(failed.resolved)} resolved since` : '', failed.failedAgain > 0 ? `${formatCount(failed.failedAgain)} failed again` : ''].filter(Boolean).join(', ');
-    out.push(`  failed records: ${formatCount(failed.count)} ${failed.code} (${failed.retryable ? 'retryable' : 'permanent'})${failed.reason ? ` — ${failed.reason}` : ''}${since ? `; ${since}` : ''}`);
+    const since = failed.retriedBy.map((by) => {
+      const what = [by.resolved > 0 ? `${formatCount(by.resolved)} resolved` : '', by.failedAgain > 0 ? `${formatCount(by.failedAgain)} failed again` : '', by.other > 0 ? `${formatCount(by.other)} not sent` : ''].filter(Boolean).join(', ');
+      return `retried by run ${by.runId}: ${what}`;
+    });
+    out.push(`  failed records: ${formatCount(failed.count)} ${failed.code} (${failed.retryable ? 'retryable' : 'permanent'})${failed.reason ? ` — ${failed.reason}` : ''}${since.length > 0 ? `; ${since.join('; ')}` : ''}`);
   }
-  if (run.failedRecords.some((failed) => failed.count > failed.resolved)) out.push(`  retry them now: affinity-sync retry-failed ${run.runId}`);
+  // Records not tried again are this run's to retry; those that failed again belong to the run that retried them.
+  if (run.failedRecords.some((failed) => failed.open > 0)) out.push(`  retry them now: affinity-sync retry-failed ${run.runId}`);
+  const failedAgainIn = [...new Set(run.failedRecords.flatMap((failed) => failed.retriedBy.filter((by) => by.failedAgain > 0).map((by) => by.runId)))];
+  for (const retryRunId of failedAgainIn) out.push(`  the records that failed again are run ${retryRunId}'s now: affinity-sync retry-failed ${retryRunId}`);
   for (const note of run.notes) out.push(`  note: ${note}`);
   return `${out.join('\n')}\n`;
 }

@@ -118,7 +118,16 @@ export async function retryFailedRecords(options: RetryFailedOptions): Promise<R
       const userIds = failures.flatMap((failure) => JSON.parse(failure.user_ids) as string[]);
       const members = resolver.resolve(userIds).members;
       const byHash = new Map(members.map((member) => [emailHash(member.email), member]));
-      const query = (await store.db.selectFrom('run_results').select('query').where('run_id', '=', run.runId).where('audience', '=', name).executeTakeFirst())?.query ?? '';
+      // The segment as the original run named it (its label and query), not the audience's name.
+      const original = await store.db
+        .selectFrom('run_results')
+        .select(['segment', 'query'])
+        .where('run_id', '=', run.runId)
+        .where('destination_index', '=', destinationIndex)
+        .where('audience', '=', name)
+        .executeTakeFirst();
+      const query = original?.query ?? '';
+      const label = original?.segment ?? name;
       const spec = { name, campaign: run.campaign, query, runId: retryRunId };
       const started = Date.now();
       const limiter = createRateLimiter(connector.limits.requestsPerInterval);
@@ -185,10 +194,10 @@ export async function retryFailedRecords(options: RetryFailedOptions): Promise<R
       sync.durationMs = Date.now() - started;
       const destination = destinations.get(destinationIndex) ?? { destinationIndex, connector: connector.id, mode: sync.mode, segments: [] };
       destinations.set(destinationIndex, destination);
-      report.segments.push({ label: name, query, usersInSegment: failures.length, matched: toSend.length, unmatched: failures.length - toSend.length, members: unique.length, mergedDuplicates: 0, error: null });
+      report.segments.push({ label, query, usersInSegment: failures.length, matched: toSend.length, unmatched: failures.length - toSend.length, members: unique.length, mergedDuplicates: 0, error: null });
       // One column per retried audience: earlier destinations get an empty entry in it.
       for (const other of destinations.values()) while (other.segments.length < report.segments.length - 1) other.segments.push({ segment: '', skippedBecause: 'not this destination' });
-      destination.segments.push({ segment: name, sync });
+      destination.segments.push({ segment: label, sync });
     } finally {
       await session.close?.();
     }

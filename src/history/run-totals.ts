@@ -6,7 +6,11 @@ import type { CampaignReport } from '../pipeline/run-campaign.js';
 export interface RunTotals {
   /** Segments of the run. */
   segments: number;
-  /** Audience members over every segment (distinct emails per segment). */
+  /**
+   * Audience members over every segment: per segment, the members its audience holds after the
+   * run (added + already in; a dry run: the members planned), the largest over the destinations,
+   * as `runs show` lists them. A segment no destination synced counts its distinct emails.
+   */
   members: number;
   added: number;
   removed: number;
@@ -23,9 +27,10 @@ export function runTotals(report: CampaignReport | undefined): RunTotals {
   if (!report) return totals;
   let users = 0;
   let matched = 0;
-  for (const segment of report.segments ?? []) {
+  const destinations = report.destinations ?? [];
+  for (const [index, segment] of (report.segments ?? []).entries()) {
     totals.segments += 1;
-    totals.members += segment.members;
+    totals.members += audienceMembers(destinations, index) ?? segment.members;
     users += segment.usersInSegment;
     matched += segment.matched;
   }
@@ -43,4 +48,17 @@ export function runTotals(report: CampaignReport | undefined): RunTotals {
     for (const retired of destination.retired ?? []) if (!retired.dryRun) totals.removed += retired.removed;
   }
   return totals;
+}
+
+/** The members segment `index` holds in its largest synced audience, or undefined when no destination synced it. */
+function audienceMembers(destinations: CampaignReport['destinations'], index: number): number | undefined {
+  let members: number | undefined;
+  for (const destination of destinations) {
+    if ('error' in destination) continue;
+    const sync = destination.segments[index]?.sync;
+    if (!sync) continue;
+    const held = sync.dryRun ? sync.membersPlanned : sync.outcomes.added + sync.outcomes.alreadyMember;
+    members = Math.max(members ?? 0, held);
+  }
+  return members;
 }

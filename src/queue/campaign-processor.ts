@@ -20,12 +20,13 @@
  */
 import { resolve } from 'node:path';
 import { DelayedError, UnrecoverableError, WaitingChildrenError, type Job, type JobsOptions, type Queue } from 'bullmq';
-import { QuotaExhaustedError } from '../core/errors.js';
+import { ExitCode, moreUrgentExitCode, QuotaExhaustedError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { makeRunId } from '../pipeline/run-id.js';
 import type { RunContext } from '../pipeline/run-context.js';
 import type { CampaignRunPipeline, QueuedCampaign } from './campaign-run-pipeline.js';
 import { rethrowForBullmq } from './error-boundary.js';
+import { readFailureReason } from './failure-reason.js';
 import {
   JobName,
   campaignRunDataSchema,
@@ -41,6 +42,7 @@ import {
   type SegmentsSummary,
 } from './job-data.js';
 import { dryRunPlanOf } from './dry-run-plan.js';
+import { destinationOutcomes } from './report-outcomes.js';
 import type { RunStateStore } from './run-state-store.js';
 import { queuedRunReport, type QueuedDestinationResult } from './queued-run-report.js';
 import { reportExitCode } from '../pipeline/run-campaign.js';
@@ -189,7 +191,10 @@ async function processCampaignRun(deps: CampaignProcessorDeps, job: Job, token: 
         if (await job.moveToWaitingChildren(requireToken(token))) throw new WaitingChildrenError();
         const id = segmentsJobId(runId);
         const failure = (await job.getIgnoredChildrenFailures())[childKey(id)];
-        if (failure !== undefined) return finishRun(deps, save, data, { error: `segments: ${failure}`, destinations: [], results: [] });
+        if (failure !== undefined) {
+          const reason = readFailureReason(failure);
+          return finishRun(deps, save, data, { error: `segments: ${reason.message}`, failureExitCode: reason.exitCode, destinations: [], results: [] });
+        }
         const segments: SegmentsSummary = segmentsSummarySchema.parse((await job.getChildrenValues())[childKey(id)]);
         for (const [destinationIndex, connector] of segments.destinations.entries()) {
           await deps.queue.add(
@@ -208,13 +213,16 @@ async function processCampaignRun(deps: CampaignProcessorDeps, job: Job, token: 
         const failures = await job.getIgnoredChildrenFailures();
         const destinations: DestinationSummary[] = [];
         const results: QueuedDestinationResult[] = [];
+        let failureExitCode: number = ExitCode.ok;
         for (const [destinationIndex, connector] of connectors.entries()) {
           const key = childKey(syncJobId(runId, destinationIndex));
           const failure = failures[key];
           if (failure !== undefined) {
             const totals = await deps.store.destinationTotals(runId, destinationIndex);
-            destinations.push({ destinationIndex, connector, state: 'failed', ...totals, error: failure });
-            results.push({ destinationIndex, connector, error: failure });
+            const reason = readFailureReason(failure);
+            failureExitCode = moreUrgentExitCode(failureExitCode, reason.exitCode);
+            destinations.push({ destinationIndex, connector, state: 'failed', ...totals, error: reason.message });
+            results.push({ destinationIndex, connector, error: reason.message, exitCode: reason.exitCode });
           } else {
             destinations.push(destinationSummarySchema.parse(values[key]));
             results.push({ destinationIndex, connector, report: (values[key] as { report?: unknown } | undefined)?.report });
@@ -223,8 +231,8 @@ async function processCampaignRun(deps: CampaignProcessorDeps, job: Job, token: 
         const failed = destinations.filter((destination) => destination.state === 'failed');
         const error = failed.length === 0
           ? undefined
-          : failed.map((destination) => `destination ${destination.destinationIndex} (${destination.connector}): ${destination.error ?? 'failed'}`).join('; ');
-        return finishRun(deps, save, data, { error, destinations, results });
+          : failed.map((destination) => `destination ${destination.destinationIndex + 1} (${destination.connector}): ${destination.error ?? 'failed'}`).join('; ');
+        return finishRun(deps, save, data, { error, failureExitCode, destinations, results });
       }
       case 'finished': {
         const summary = data.summary ?? emptySummary(data, runId);
@@ -244,7 +252,13 @@ async function finishRun(
   deps: CampaignProcessorDeps,
   save: (patch: Partial<CampaignRunData>) => Promise<void>,
   data: CampaignRunData,
-  result: { error?: string; destinations: DestinationSummary[]; results: QueuedDestinationResult[] },
+  result: {
+    error?: string;
+    /** The exit code the failure maps to (2 bad input, 130 interrupted, else 1); 1 when not given. */
+    failureExitCode?: number;
+    destinations: DestinationSummary[];
+    results: QueuedDestinationResult[];
+  },
 ): Promise<RunSummary> {
   const runId = data.runId as string;
   const outcomes = sumOutcomeCounts(result.destinations.map((destination) => destination.outcomes));
@@ -268,7 +282,9 @@ async function finishRun(
     });
     const rules = await deps.pipeline.loadCampaign(resolve(deps.cwd, data.campaignFile)).then((campaign) => campaign.campaign.alerts, () => undefined);
     await completeRunHistory({ store: deps.state, report, rules, env: deps.env, logger: deps.logger, ...(result.error === undefined ? {} : { failure: result.error }) });
-    const exitCode = Math.max(result.error === undefined ? 0 : 1, reportExitCode(report));
+    // A run that failed is never "nothing done" (3, which `runStatusOf` records as succeeded): the
+    // failure's own code (2 for a config error, 1 otherwise) or a more urgent one of the report.
+    const exitCode = result.error === undefined ? reportExitCode(report) : moreUrgentExitCode(moreUrgentExitCode(ExitCode.runFailed, result.failureExitCode ?? ExitCode.runFailed), reportExitCode(report));
     await deps.state.finishRun(runId, { status: runStatusOf(exitCode), report, error: result.error?.split('\n')[0]?.slice(0, 500), exitCode });
     if (!data.dryRun) await deps.state.releaseLease(campaignLeaseName(data.campaign), runId);
   }
@@ -307,5 +323,7 @@ async function processSync(deps: CampaignProcessorDeps, job: Job): Promise<Desti
   );
   const totals = await deps.store.destinationTotals(data.runId, data.destinationIndex);
   const plan = data.dryRun ? dryRunPlanOf(report) : undefined;
-  return { destinationIndex: data.destinationIndex, connector: data.connector, state: 'completed', ...totals, ...(plan ? { plan } : {}), report };
+  // The report's counts (what `runs show` prints: members already in are not in any chunk).
+  const outcomes = destinationOutcomes(report, totals.outcomes);
+  return { destinationIndex: data.destinationIndex, connector: data.connector, state: 'completed', ...totals, outcomes, ...(plan ? { plan } : {}), report };
 }

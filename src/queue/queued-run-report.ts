@@ -11,7 +11,7 @@ import type { SegmentsSummary } from './job-data.js';
 /** One destination of a finished queued run: the sync job's report, or why it failed. */
 export type QueuedDestinationResult =
   | { destinationIndex: number; connector: string; report: unknown }
-  | { destinationIndex: number; connector: string; error: string };
+  | { destinationIndex: number; connector: string; error: string; /** The exit code the failure maps to. @defaultValue 1 */ exitCode?: number };
 
 export function queuedRunReport(input: {
   campaign: string;
@@ -37,7 +37,7 @@ export function queuedRunReport(input: {
     ...(segmentsReport?.provenance ? { provenance: segmentsReport.provenance as SegmentProvenance } : {}),
     destinations: input.destinations.map((destination): DestinationReport | FailedDestination =>
       'error' in destination
-        ? { destinationIndex: destination.destinationIndex, connector: destination.connector, error: destination.error, exitCode: 1 }
+        ? { destinationIndex: destination.destinationIndex, connector: destination.connector, error: destination.error, exitCode: destination.exitCode ?? 1 }
         : isDestinationReport(destination.report)
           ? destination.report
           : { destinationIndex: destination.destinationIndex, connector: destination.connector, mode: 'unknown', segments: [] },

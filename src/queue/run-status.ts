@@ -9,6 +9,7 @@ import { campaignRunDataSchema, JobName, sumOutcomeCounts, syncJobDataSchema, ty
 import { sumDryRunPlans, type DryRunPlan } from './dry-run-plan.js';
 import { RunStateStore } from './run-state-store.js';
 import { existingSchedule } from './schedule-plan.js';
+import { failureMessage } from './failure-reason.js';
 
 /** A run as `status` shows it. */
 export interface RunStatus {
@@ -154,7 +155,8 @@ async function describeRun(job: Job, data: CampaignRunData, jobState: string, st
   const outcomes = sumOutcomeCounts(destinations.map((destination) => destination.outcomes));
   const plans = (data.summary?.destinations ?? []).flatMap((destination) => (destination.plan ? [destination.plan] : []));
   const finishedAt = data.finishedAt ?? (state === 'completed' || state === 'failed' ? job.finishedOn : undefined);
-  const error = data.summary?.error ?? (state === 'failed' ? job.failedReason : undefined);
+  const reason = data.summary?.error ?? (state === 'failed' ? job.failedReason : undefined);
+  const error = reason === undefined ? undefined : failureMessage(reason);
   return {
     runId,
     jobId: String(job.id),

@@ -153,10 +153,6 @@ export function renderRunReport(reports: readonly CampaignReport[], cwd: string)
       if ('error' in destination) continue;
       for (const retired of destination.retired ?? []) out.push(`  retired ${shownLocation(retired.location ?? retired.audience, cwd)} (${retired.connector}, retire: ${retired.policy}): ${describeRetired(retired)}`);
     }
-    for (const destination of report.destinations) {
-      if ('error' in destination) continue;
-      for (const retired of destination.retired ?? []) out.push(`  retired ${shownLocation(retired.location ?? retired.audience, cwd)} (${retired.connector}, retire: ${retired.policy}): ${describeRetired(retired)}`);
-    }
     for (const alert of report.alerts ?? []) out.push(`  ALERT ${alert.rule}: ${alert.message}`);
     if (report.alertDelivery) {
       const { delivered, attempts, error } = report.alertDelivery;

@@ -3,7 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { ExitCode, isUserFacing } from '../core/errors.js';
+import { ExitCode, INTERRUPTED_MESSAGE, isUserFacing } from '../core/errors.js';
 import type { RunStatus } from './database.js';
 import type { NewRun, RunEnd, StateStore } from './state-store.js';
 
@@ -16,8 +16,12 @@ export async function fileSha256(file: string): Promise<string | undefined> {
   }
 }
 
-/** The first line of an error's message, at most 500 characters (what a run row keeps). */
+/**
+ * The first line of an error's message, at most 500 characters (what a run row keeps). An aborted
+ * request (`AbortError`) reads `interrupted (Ctrl-C)`; an unexpected error keeps its class name.
+ */
 export function errorLine(error: unknown): string {
+  if (error instanceof Error && error.name === 'AbortError') return INTERRUPTED_MESSAGE;
   const message = error instanceof Error ? `${isUserFacing(error) ? '' : `${error.name}: `}${error.message}` : String(error);
   return (message.split('\n')[0] ?? '').slice(0, 500);
 }
@@ -52,10 +56,11 @@ export async function recordRun<T>(
   try {
     result = await body();
   } catch (error) {
+    const interrupted = signal?.aborted === true;
     await store.finishRun(run.runId, {
-      status: signal?.aborted ? 'interrupted' : 'failed',
-      error: errorLine(error),
-      exitCode: isUserFacing(error) ? error.exitCode : 1,
+      status: interrupted ? 'interrupted' : 'failed',
+      error: interrupted ? INTERRUPTED_MESSAGE : errorLine(error),
+      exitCode: interrupted ? ExitCode.interrupted : isUserFacing(error) ? error.exitCode : 1,
     });
     throw error;
   }
