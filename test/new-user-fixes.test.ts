@@ -83,7 +83,7 @@ describe('validate checks what run checks', () => {
     expect(await cli(['validate', 'campaigns/s3.yaml'])).toEqual({ code: 0, stdout: 'ok    campaigns/s3.yaml  (s3: new-items, 1 destination)\n', stderr: '' });
     const bad = await cli(['validate', '--data', 's3://x/', 'campaigns/s3.yaml']);
     expect(bad.code).toBe(2);
-    expect(bad.stdout).toContain('--data: expected s3://<bucket>/<prefix>/');
+    expect(bad.stdout).toContain('  --data: "s3://x/" is not an S3 location; expected s3://bucket/prefix/\n');
   });
 
   it('says what run says about a dataset directory without users', async () => {
@@ -135,6 +135,18 @@ describe('explain applies the campaign controls', () => {
     expect((await explain(treatment)).stdout).toMatch(/ → in the segment \(top 100\), synced to the destinations\n/);
     const json = await cli(['explain', '--json', '--campaign', 'campaigns/ctl.yaml', '--user', first, '--segment', 'cat-00']);
     expect((JSON.parse(json.stdout) as { segments: Array<{ standing: unknown }> }).segments[0]!.standing).toMatchObject({ status: 'ranked', rank: 1, inSegment: false, control: { control: 'suppressed', list: 'vip' } });
+  });
+
+  it('reads the state store: a user an exclusive campaign placed is left out, not synced', async () => {
+    expect((await cli(['run', await writeCampaign(workspace.campaigns, 'first')])).code).toBe(0);
+    const [top] = await audienceRows(join(workspace.cwd, 'out/first-cat-00.csv'));
+    await writeCampaign(workspace.campaigns, 'second', ['exclusiveWith: [first]']);
+    const result = await cli(['explain', '--campaign', 'campaigns/second.yaml', '--user', top!.user_id!.split('|')[0]!, '--segment', 'cat-00']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/\n {2}rank 1 of [\d,]+ → left out: an exclusive campaign \(exclusiveWith\) holds the user, not synced\n/);
+    // Without the state store (another --state-dir), nothing was placed: the user would be synced.
+    const noStore = await cli(['explain', '--campaign', 'campaigns/second.yaml', '--user', top!.user_id!.split('|')[0]!, '--segment', 'cat-00', '--state-dir', 'elsewhere']);
+    expect(noStore.stdout).toMatch(/ → in the segment \(top 100\), synced to the destinations\n/);
   });
 });
 

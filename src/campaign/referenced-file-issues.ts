@@ -70,7 +70,7 @@ function isFile(path: string): boolean {
  * cannot be listed without the network (`validate --with-data` downloads them as `run` does).
  */
 function datasetLocationIssues(location: string, baseDir: string, needsUsers: boolean): string[] {
-  if (isS3Url(location)) return parseS3Url(location) ? [] : ['expected s3://<bucket>/<prefix>/ (a bucket name of 3 to 63 lowercase letters, digits, dots and hyphens)'];
+  if (isS3Url(location)) return parseS3Url(location) ? [] : [`"${location}" is not an S3 location; expected s3://bucket/prefix/`];
   return datasetDirectoryIssues(resolve(baseDir, location), needsUsers);
 }
 
