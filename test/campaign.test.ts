@@ -163,7 +163,7 @@ describe('loadCampaign', () => {
         line: 8,
         field: 'schedule.cron',
         message:
-          'expected a cron expression with 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), got 4',
+          'expected a cron expression of 5 fields: minute hour day month weekday; got 4',
       },
     ]);
     expect((await issuesOf(await schedule('  cron: "0 0 31 2 *"\n'))).map((issue) => issue.message)).toEqual([
@@ -172,8 +172,27 @@ describe('loadCampaign', () => {
     expect((await issuesOf(await schedule('  cron: "0 6 * * 1"\n  timezone: Europe/Atlantis\n'))).map((issue) => issue.field)).toEqual([
       'schedule.timezone',
     ]);
-    const ok = await loadCampaign(await schedule('  cron: "30 0 6 * * MON-FRI"\n'));
-    expect(ok.campaign.schedule).toEqual({ cron: '30 0 6 * * MON-FRI', timezone: 'UTC', enabled: true });
+    // A seconds field would run the campaign every second: refused, naming the five fields.
+    expect(await issuesOf(await schedule('  cron: "*/1 * * * * *"\n'))).toEqual([
+      {
+        file: join(dir, 'schedule.yaml'),
+        line: 8,
+        field: 'schedule.cron',
+        message: 'expected a cron expression of 5 fields: minute hour day month weekday; got 6 (a seconds field is not supported: a campaign runs at most once a minute)',
+      },
+    ]);
+    // EST is UTC-5 all year (no daylight saving): refused with the region zone meant.
+    expect(await issuesOf(await schedule('  cron: "30 7 * * *"\n  timezone: EST\n'))).toEqual([
+      {
+        file: join(dir, 'schedule.yaml'),
+        line: 9,
+        field: 'schedule.timezone',
+        message:
+          '"EST" is not a region time zone: abbreviations like EST or PST are fixed offsets or follow daylight saving inconsistently; use an IANA region zone such as America/New_York, or UTC',
+      },
+    ]);
+    const ok = await loadCampaign(await schedule('  cron: "0 6 * * MON-FRI"\n  timezone: America/New_York\n'));
+    expect(ok.campaign.schedule).toEqual({ cron: '0 6 * * MON-FRI', timezone: 'America/New_York', enabled: true });
   });
 
   it('reports YAML and JSON syntax errors with line and column', async () => {

@@ -177,7 +177,7 @@ describe('affinity-sync explain', () => {
     expect(lines[1]).toBe('History: 3 items, 4 interactions, 2024-11-30 to 2024-12-03.');
     expect(lines).toContain('outdoor — ITEMS.CATEGORY = "outdoor"');
     // Every outdoor fan outranks every kitchen fan (whose score is 0).
-    expect(lines.find((line) => line.startsWith('  rank '))).toMatch(/^ {2}rank [1-6] of 12 → in the segment \(top 6\)$/);
+    expect(lines.find((line) => line.startsWith('  rank '))).toMatch(/^ {2}rank [1-6] of 12 → in the segment \(top 6\), synced to the destinations$/);
     expect(result.stdout).not.toContain('kitchen —');
     const rowsOfItems = lines.filter((line) => /^ +\d+\.\d% {2}✔ /.test(line));
     expect(rowsOfItems.map((line) => /✔ (\w+)/.exec(line)![1]).sort()).toEqual(['Boots', 'Lamp', 'Stove']);

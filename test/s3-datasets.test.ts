@@ -108,6 +108,13 @@ destinations:
 `;
     await writeFile(join(cwd, 's3.yaml'), campaign('from-s3', 's3://shop-data/retail/'));
     await writeFile(join(cwd, 'local.yaml'), campaign('from-local', retail));
+    // validate accepts the location without the network; --with-data downloads and plans, as run does.
+    const getsBefore = fake.calls.filter((call) => call === 's3:GetObject').length;
+    expect(await runCli(['validate', 's3.yaml'], { cwd, env })).toEqual({ code: 0, stdout: 'ok    s3.yaml  (from-s3: excess-inventory, 1 destination)\n', stderr: '' });
+    expect(fake.calls.filter((call) => call === 's3:GetObject').length).toBe(getsBefore);
+    const withData = await runCli(['validate', '--with-data', 's3.yaml'], { cwd, env });
+    expect(withData.stdout).toBe('ok    s3.yaml  (from-s3: excess-inventory, 1 destination, 2 queries)\n');
+    expect(withData.code).toBe(0);
     const run = await runCli(['run', '--json', 's3.yaml', 'local.yaml'], { cwd, env });
     expect(run.stderr).toMatch(/^started run from-s3-\d{8}T\d{6}Z \(from-s3\)\nstarted run from-local-\d{8}T\d{6}Z \(from-local\)\n$/);
     expect(run.code).toBe(0);

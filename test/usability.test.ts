@@ -109,7 +109,7 @@ describe('part 3: validate checks that every referenced file exists', () => {
         `  missing-data.yaml:3: data: no-such-dir: dataset directory not found (looked for ${join(cwd, 'no-such-dir')})`,
         '  missing-data.yaml:6: items.inventory.file: stock.csv: file not found',
         'FAIL  no-users.yaml  (2 problems)',
-        `  no-users.yaml:3: data: data-without-users: no users dataset in ${join(cwd, 'data-without-users')}: expected users.csv or users.csv.gz (USER_ID, EMAIL: it turns segments into audiences)`,
+        `  no-users.yaml:3: data: data-without-users: ${join(cwd, 'data-without-users')}: no users dataset: expected users.csv, users.csv.gz, users.parquet or a directory users/ of part files in this directory (USER_ID and EMAIL turn segments into audiences; or give the campaign a users: { postgres: { query } } source)`,
         '  no-users.yaml:6: items.inventory.file: stock.csv: file not found',
         '',
       ].join('\n'),

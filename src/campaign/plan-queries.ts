@@ -14,6 +14,7 @@ import {
 } from '../expressions/index.js';
 import { describeQuery, queryKey } from '../segments/segment-provider.js';
 import { fileNotFoundIssue } from './file-not-found-issue.js';
+import { attributeQueryLabel } from './known-segment-labels.js';
 import type { ExcessInventoryCampaign, NewItemsCampaign } from './campaign-schema.js';
 import type { OverstockRule } from './excess-inventory-items-schema.js';
 import { dateStringToEpochSeconds } from './date-string.js';
@@ -178,7 +179,7 @@ async function planNewItems(
       }
       planned.push({
         query: { itemAttributes: expression },
-        label: parsed.terms.map((term) => term.value).join(' / '),
+        label: attributeQueryLabel(parsed),
       });
     } catch (error) {
       if (error instanceof AttributeExpressionError) {

@@ -6,7 +6,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { ConfigError, type InputIssue } from '../core/errors.js';
-import { datasetNames, findDatasetFiles } from '../datasets/find-dataset-files.js';
+import { datasetNames, findDatasetFiles, missingDatasetMessage } from '../datasets/find-dataset-files.js';
+import { isS3Url, parseS3Url } from '../s3-datasets/s3-url.js';
 import type { LocatePath } from './config-issues.js';
 import type { LoadedCampaign } from './load-campaign.js';
 import type { FromNewItemsRule } from './new-items-query-schema.js';
@@ -34,12 +35,14 @@ export function referencedFileIssues(loaded: LoadedCampaign, options: Referenced
     return `${written}: file not found${shown}`;
   };
 
+  // Users come from the users dataset unless the campaign reads them from PostgreSQL (as `run` does).
+  const needsUsers = campaign.users?.postgres === undefined;
   if (options.dataDir !== undefined) {
-    issues.push(...datasetDirectoryIssues(resolve(options.cwd, options.dataDir)).map((message) => ({ field: '--data', message })));
+    issues.push(...datasetLocationIssues(options.dataDir, options.cwd, needsUsers).map((message) => ({ field: '--data', message })));
   } else if (campaign.data === undefined) {
     issues.push({ file, field: 'data', message: 'no dataset: add `data: <dataset directory>` (relative to this file) to the campaign, or pass --data <dir>' });
   } else {
-    issues.push(...datasetDirectoryIssues(resolve(baseDir, campaign.data)).map((message) => at(['data'], 'data', `${campaign.data}: ${message}`)));
+    issues.push(...datasetLocationIssues(campaign.data, baseDir, needsUsers).map((message) => at(['data'], 'data', `${campaign.data}: ${message}`)));
   }
 
   if (campaign.type === 'excess-inventory' && 'inventory' in campaign.items) {
@@ -62,8 +65,17 @@ function isFile(path: string): boolean {
   return existsSync(path) && statSync(path).isFile();
 }
 
-/** What is wrong with a dataset directory: missing, or without one of the three datasets. */
-function datasetDirectoryIssues(dir: string): string[] {
+/**
+ * What is wrong with a dataset location. An `s3://` URL is only checked for its form: its objects
+ * cannot be listed without the network (`validate --with-data` downloads them as `run` does).
+ */
+function datasetLocationIssues(location: string, baseDir: string, needsUsers: boolean): string[] {
+  if (isS3Url(location)) return parseS3Url(location) ? [] : [`"${location}" is not an S3 location; expected s3://bucket/prefix/`];
+  return datasetDirectoryIssues(resolve(baseDir, location), needsUsers);
+}
+
+/** What is wrong with a dataset directory: missing, or without one of the datasets a run needs. */
+function datasetDirectoryIssues(dir: string, needsUsers: boolean): string[] {
   let files;
   try {
     files = findDatasetFiles(dir);
@@ -72,6 +84,6 @@ function datasetDirectoryIssues(dir: string): string[] {
     throw error;
   }
   return datasetNames
-    .filter((name) => files[name] === undefined)
-    .map((name) => `no ${name} dataset in ${dir}: expected ${name}.csv or ${name}.csv.gz${name === 'users' ? ' (USER_ID, EMAIL: it turns segments into audiences)' : ''}`);
+    .filter((name) => files[name] === undefined && (needsUsers || name !== 'users'))
+    .map((name) => `${dir}: ${missingDatasetMessage(name)}`);
 }

@@ -6,20 +6,16 @@
  */
 import { resolve } from 'node:path';
 import type { LoadedCampaign } from '../campaign/load-campaign.js';
-import { ConfigError, type InputIssue } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import type { Users } from '../datasets/datasets.js';
 import { normalizeEmail } from '../identity/normalize-email.js';
-import { windowMs, type FrequencyCapConfig } from './controls-schema.js';
+import { windowMs } from './controls-schema.js';
 import type { ControlsStore, HoldoutAssignment, Placement } from './controls-store.js';
 import { describeAffinityCounts, type AffinityCounts } from './affinity-floor.js';
 import type { SegmentResult } from '../segments/segment-provider.js';
 import { selectSegmentUsers, type SelectedUsers } from './select-segment-users.js';
-import { siblingCampaigns } from './sibling-campaigns.js';
-import { readSuppressionLists, suppressionSources } from './suppression-lists.js';
+import { readControlInputs } from './control-inputs.js';
 import { writeAssignmentsCsv } from '../lift/assignments-csv.js';
-
-/** Environment variable of the default frequency cap of every campaign, e.g. `3/7d`. */
-export const FREQUENCY_CAP_VARIABLE = 'AFFINITY_FREQUENCY_CAP';
 
 /** A segment as the controls see it. */
 export interface ControlledSegment {
@@ -36,7 +32,15 @@ export interface CampaignControls {
   select(segment: ControlledSegment, usersList: readonly string[], scores?: readonly number[]): SelectedUsers;
   /** Records the placements and holdout assignments of the selected segments and writes the holdout export. */
   record(runId: string): Promise<void>;
+  /**
+   * Why `select` leaves a user out of a segment, checked in its order (suppression, exclusivity,
+   * frequency cap); undefined when no control leaves them out (for `explain`).
+   */
+  leftOutReason(segmentLabel: string, userId: string): LeftOutReason | undefined;
 }
+
+/** Why the controls leave a user out: a suppression list (by name), an exclusive campaign, the frequency cap. */
+export type LeftOutReason = { control: 'suppressed'; list: string } | { control: 'exclusive' } | { control: 'frequency-capped' };
 
 /** What the controls need of the run. */
 export interface ControlsContext {
@@ -47,17 +51,6 @@ export interface ControlsContext {
   store: ControlsStore;
   /** The time of the run. @defaultValue now */
   now?: Date;
-}
-
-/** The default frequency cap from {@link FREQUENCY_CAP_VARIABLE}, e.g. `3/7d`. @throws ConfigError naming the variable */
-export function frequencyCapFromEnv(env: NodeJS.ProcessEnv): FrequencyCapConfig | undefined {
-  const raw = env[FREQUENCY_CAP_VARIABLE]?.trim();
-  if (!raw) return undefined;
-  const match = /^(\d+)\s*\/\s*(\d+\s*[hdw])$/.exec(raw);
-  if (!match || Number(match[1]) < 1) {
-    throw new ConfigError([{ field: FREQUENCY_CAP_VARIABLE, message: `expected <maxAudiences>/<window> such as 3/7d, got "${raw}"` }]);
-  }
-  return { maxAudiences: Number(match[1]), window: match[2]!.replace(/\s+/g, '') };
 }
 
 /** Email → the USER_IDs that have it, and the smallest of them (users sharing an email share one holdout arm). */
@@ -93,25 +86,7 @@ export async function prepareCampaignControls(
 ): Promise<CampaignControls> {
   const { campaign } = loaded;
   const now = ctx.now ?? new Date();
-  const issues: InputIssue[] = [];
-  const cap = campaign.frequencyCap ?? frequencyCapFromEnv(ctx.env);
-
-  const others = await siblingCampaigns(loaded.baseDir, resolve(loaded.baseDir, loaded.file));
-  for (const [index, name] of (campaign.exclusiveWith ?? []).entries()) {
-    if (!others.has(name)) {
-      issues.push({ file: loaded.file, field: `exclusiveWith[${index}]`, message: `no campaign "${name}" in ${loaded.baseDir}; expected one of ${[...others.keys()].join(', ') || '(none)'}` });
-    }
-  }
-  for (const label of Object.keys(campaign.holdout?.segments ?? {})) {
-    if (!labels.includes(label)) issues.push({ file: loaded.file, field: `holdout.segments.${label}`, message: `no segment "${label}" in this run; expected one of ${labels.join(', ')}` });
-  }
-  let lists: Awaited<ReturnType<typeof readSuppressionLists>> = [];
-  try {
-    lists = await readSuppressionLists(await suppressionSources(campaign.suppress, loaded.baseDir, ctx.env, ctx.cwd), loaded.file);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    issues.push(...error.issues);
-  }
+  const { issues, lists, others, cap } = await readControlInputs(loaded, labels, ctx.env, ctx.cwd);
   if (issues.length > 0) throw new ConfigError(issues);
 
   const { userIdsOf, armKeyOf } = emailIndex(users);
@@ -147,7 +122,20 @@ export async function prepareCampaignControls(
 
   const placements: Placement[] = [];
   const assignments: HoldoutAssignment[] = [];
+  // A user already in this audience takes no new place in it.
+  const capped = (userId: string, audience: string): boolean => {
+    if (!cap) return false;
+    const held = audiencesOf.get(userId);
+    return held !== undefined && !held.has(audience) && held.size >= cap.maxAudiences;
+  };
   return {
+    leftOutReason(segmentLabel, userId) {
+      const list = suppressedBy.get(userId);
+      if (list !== undefined) return { control: 'suppressed', list };
+      if (heldElsewhere.has(userId)) return { control: 'exclusive' };
+      if (capped(userId, `${campaign.name}\u0000${segmentLabel}`)) return { control: 'frequency-capped' };
+      return undefined;
+    },
     reserve: suppressedBy.size + heldElsewhere.size + (cap ? audiencesOf.size : 0),
     select(segment, usersList, scores) {
       const audience = `${campaign.name}\u0000${segment.label}`;
@@ -157,12 +145,7 @@ export async function prepareCampaignControls(
         numResults: campaign.segment.numResults,
         suppressedBy: (userId) => suppressedBy.get(userId),
         heldElsewhere: (userId) => heldElsewhere.has(userId),
-        // A user already in this audience takes no new place in it.
-        capped: (userId) => {
-          if (!cap) return false;
-          const held = audiencesOf.get(userId);
-          return held !== undefined && !held.has(audience) && held.size >= cap.maxAudiences;
-        },
+        capped: (userId) => capped(userId, audience),
         ...(holdoutShare !== undefined ? { holdoutShare, armKeyOf: (userId: string) => armKeyOf.get(userId) ?? userId } : {}),
       });
       for (const userId of selected.treatment) {

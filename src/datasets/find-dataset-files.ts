@@ -20,6 +20,17 @@ export function expectedDatasetLayouts(name: string): string {
 }
 
 /**
+ * The message for a dataset a directory lacks, shared by `run` (loading) and `validate` (checking
+ * without reading): "no items dataset: expected items.csv, items.csv.gz, items.parquet or a
+ * directory items/ of part files in this directory". For users it says why they are needed and
+ * the alternative (a PostgreSQL users source).
+ */
+export function missingDatasetMessage(name: DatasetName): string {
+  const why = name === 'users' ? ' (USER_ID and EMAIL turn segments into audiences; or give the campaign a users: { postgres: { query } } source)' : '';
+  return `no ${name} dataset: expected ${expectedDatasetLayouts(name)} in this directory${why}`;
+}
+
+/**
  * Finds each dataset of `dir`: `<name>.csv`, `<name>.csv.gz`, `<name>.parquet`, or a directory
  * `<name>/` of part files (see `src/ingest/dataset-source.ts`).
  *

@@ -2,7 +2,7 @@
 import { ConfigError, DataError } from '../core/errors.js';
 import type { Datasets } from './datasets.js';
 import { readInteractionsDataset, readItemsDataset, readUsersDataset } from '../ingest/dataset-readers.js';
-import { expectedDatasetLayouts, findDatasetFiles, type DatasetName } from './find-dataset-files.js';
+import { findDatasetFiles, missingDatasetMessage, type DatasetName } from './find-dataset-files.js';
 import { emptyUsers } from './read-users.js';
 
 /** Progress of {@link loadDatasets}. */
@@ -37,7 +37,7 @@ export async function loadDatasets(dir: string, options: LoadDatasetsOptions = {
     throw new ConfigError(
       missing.map((name) => ({
         file: dir,
-        message: `no ${name} dataset: expected ${expectedDatasetLayouts(name)} in this directory`,
+        message: missingDatasetMessage(name),
       })),
     );
   }

@@ -12,7 +12,14 @@ import { loadDatasets } from '../datasets/load-datasets.js';
 import { obtainLocalModel } from '../engine/local-model.js';
 import { localModelFile, localProviderConfigSchema } from '../segments/local-provider.js';
 import { campaignDataDir } from '../pipeline/load-campaign-datasets.js';
-import { assertKnownUser, explainUser, type UserExplanation } from './explain-user.js';
+import { assertKnownUser, explainUser, type ControlPlacement, type UserExplanation } from './explain-user.js';
+import { resolve, join } from 'node:path';
+import { campaignUsers } from '../identity/campaign-users.js';
+import { prepareCampaignControls, type CampaignControls } from '../controls/campaign-controls.js';
+import { controlsStoreOf } from '../controls/controls-store-of.js';
+import type { PlannedQuery } from '../campaign/plan-queries.js';
+import { openStateStore, SQLITE_STATE_FILE, STATE_URL_ENV } from '../state/open-state-store.js';
+import type { StateStore } from '../state/state-store.js';
 
 /** What to explain. */
 export interface ExplainCampaignUserOptions {
@@ -27,6 +34,13 @@ export interface ExplainCampaignUserOptions {
   /** Contributing items listed per segment. @defaultValue 5 */
   topItems?: number;
   logger?: Logger;
+  /** Suppression files, `AFFINITY_FREQUENCY_CAP` and `AFFINITY_STATE_URL` come from it. @defaultValue `process.env` */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Directory of the SQLite state store (relative to `cwd`): frequency caps and exclusivity count
+   * the placements recorded there. Only read, and only when it exists (or AFFINITY_STATE_URL is set).
+   */
+  stateDir?: string;
 }
 
 /** An explanation with the campaign it is about. */
@@ -64,26 +78,57 @@ export async function explainCampaignUser(options: ExplainCampaignUserOptions): 
   // Check the USER_ID before the (longer) training.
   assertKnownUser(datasets, options.userId);
 
-  const segment = campaign.segment;
-  const local = segment.provider === 'local' ? localProviderConfigSchema.parse(segment) : undefined;
-  const modelFile = local && localModelFile(local, loaded.baseDir);
-  const { matrix, saved } = await obtainLocalModel(datasets.interactions, {
-    ...(modelFile !== undefined && existsSync(modelFile) ? { modelFile } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
-  });
-  const explanation = explainUser({
-    datasets,
-    matrix,
-    model: saved.model,
-    attributePriorWeight: saved.engine.attributePriorWeight,
-    segments,
-    userId: options.userId,
-    numResults: segment.numResults,
-    excludeInteracted: local?.excludeInteracted ?? true,
-    ...(options.topItems !== undefined ? { topItems: options.topItems } : {}),
-  });
+  const env = options.env ?? process.env;
+  const users = datasets.usersMissing && !campaign.users?.postgres ? datasets.users : await campaignUsers(loaded, datasets, env);
+  const state = await openExistingStateStore(env, resolve(options.cwd, options.stateDir ?? '.affinity-sync'));
+  let explanation: UserExplanation;
+  try {
+    // The controls as a run applies them (a dry run: nothing is recorded).
+    const controls = await prepareCampaignControls(loaded, users, planned.map(({ label }) => label), {
+      env,
+      cwd: options.cwd,
+      dryRun: true,
+      store: controlsStoreOf(state),
+    });
+    const segment = campaign.segment;
+    const local = segment.provider === 'local' ? localProviderConfigSchema.parse(segment) : undefined;
+    const modelFile = local && localModelFile(local, loaded.baseDir);
+    const { matrix, saved } = await obtainLocalModel(datasets.interactions, {
+      ...(modelFile !== undefined && existsSync(modelFile) ? { modelFile } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    explanation = explainUser({
+      datasets,
+      matrix,
+      model: saved.model,
+      attributePriorWeight: saved.engine.attributePriorWeight,
+      segments,
+      userId: options.userId,
+      numResults: segment.numResults,
+      excludeInteracted: local?.excludeInteracted ?? true,
+      ...(options.topItems !== undefined ? { topItems: options.topItems } : {}),
+      placeUser: (entry, ranking) => placeUser(controls, entry, ranking, options.userId),
+    });
+  } finally {
+    await state?.close();
+  }
   return {
     ...explanation,
-    campaign: { name: campaign.name, type: campaign.type, file: options.campaignFile, provider: segment.provider, dataDir },
+    campaign: { name: campaign.name, type: campaign.type, file: options.campaignFile, provider: campaign.segment.provider, dataDir },
   };
+}
+
+/** The state store when there is one to read (explain never creates one). */
+async function openExistingStateStore(env: NodeJS.ProcessEnv, stateDir: string): Promise<StateStore | undefined> {
+  if (!env[STATE_URL_ENV]?.trim() && !existsSync(join(stateDir, SQLITE_STATE_FILE))) return undefined;
+  return openStateStore({ env, stateDir });
+}
+
+/** Where the controls put `userId` in a segment ranked `ranking`: synced, held out, or left out (and why). */
+function placeUser(controls: CampaignControls, segment: PlannedQuery, ranking: readonly string[], userId: string): ControlPlacement {
+  const selected = controls.select({ label: segment.label, query: JSON.stringify(segment.query) }, ranking);
+  if (selected.treatment.includes(userId)) return { synced: true };
+  if (selected.control.includes(userId)) return { synced: false, control: { control: 'holdout' } };
+  const reason = controls.leftOutReason(segment.label, userId);
+  return reason ? { synced: false, control: reason } : { synced: false };
 }

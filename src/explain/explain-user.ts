@@ -5,6 +5,7 @@
  * The rank is the engine's own (its full ranking of every candidate); the contributions are the
  * terms of the score formula (see {@link itemContributions}), so their sum is the user's score.
  */
+import type { LeftOutReason } from '../controls/campaign-controls.js';
 import type { PlannedQuery } from '../campaign/planned-query.js';
 import { ConfigError } from '../core/errors.js';
 import type { Datasets, Items } from '../datasets/datasets.js';
@@ -41,14 +42,24 @@ export interface ContributingItem {
 
 /** Where the user stands in one segment. */
 export type SegmentStanding =
-  /** Ranked among `candidates` users; `inSegment` when `rank ≤ numResults`. */
-  | { status: 'ranked'; rank: number; candidates: number; inSegment: boolean }
+  /**
+   * Ranked among `candidates` users. `inSegment` when the user is synced: ranked within
+   * `numResults` (counting only the users the controls keep), and not held out. `control`, when
+   * the campaign's controls were applied and keep the user out of the destinations.
+   */
+  | { status: 'ranked'; rank: number; candidates: number; inSegment: boolean; control?: UserControl }
   /** Left out of an Item-Affinity segment because the user already interacted with the item (`excludeInteracted`). */
   | { status: 'excluded' }
   /** The user has no interactions: the engine never puts them in a segment. */
   | { status: 'no-interactions' }
   /** The engine could not build this segment (unknown item, no matching item). */
   | { status: 'error'; message: string };
+
+/** What a campaign's controls do to a ranked user: left out (suppressed, exclusive, capped), or in the holdout's control group. */
+export type UserControl = LeftOutReason | { control: 'holdout' };
+
+/** Where the controls put a user of a ranked segment: synced, or kept out (and why). */
+export type ControlPlacement = { synced: true } | { synced: false; control?: UserControl };
 
 /** The explanation of one segment for one user. */
 export interface SegmentExplanation {
@@ -103,6 +114,11 @@ export interface ExplainUserInput {
   excludeInteracted?: boolean;
   /** Contributing items listed per segment. @defaultValue 5 */
   topItems?: number;
+  /**
+   * The campaign's controls, applied to the engine's full ranking of a segment (USER_IDs, best
+   * first), as a run applies them. @defaultValue none: the user is in the segment when rank ≤ numResults
+   */
+  placeUser?: (segment: PlannedQuery, ranking: readonly string[]) => ControlPlacement;
 }
 
 /**
@@ -159,10 +175,14 @@ export function explainUser(input: ExplainUserInput): UserExplanation {
     const { scoring } = resolved;
     const ranking = engine.rankQuery(scoring, { numResults: Math.max(1, engine.candidateCount), excludeInteracted });
     const position = ranking.indexOf(user);
-    const standing: SegmentStanding =
+    let standing: SegmentStanding =
       position >= 0
         ? { status: 'ranked', rank: position + 1, candidates: ranking.length, inSegment: position < numResults }
         : { status: 'excluded' };
+    if (standing.status === 'ranked' && input.placeUser) {
+      const placed = input.placeUser({ label, query }, Array.from(ranking, (index) => interactions.userIds[index]!));
+      standing = { ...standing, inSegment: placed.synced, ...(!placed.synced && placed.control ? { control: placed.control } : {}) };
+    }
 
     const contributions = itemContributions(model, scoring, engine.attributePriorWeight);
     if (contributions === undefined) {

@@ -3,7 +3,7 @@
  * past items that make up their score, as aligned columns.
  */
 import type { CampaignUserExplanation } from './explain-campaign-user.js';
-import type { ContributingItem, SegmentExplanation } from './explain-user.js';
+import type { ContributingItem, SegmentExplanation, UserControl } from './explain-user.js';
 
 const MAX_NAME = 40;
 const MAX_ATTRIBUTES = 44;
@@ -46,9 +46,7 @@ function renderSegment(segment: SegmentExplanation, explanation: CampaignUserExp
     case 'excluded':
       return [...lines, '  not a candidate: the user already interacted with this item (excludeInteracted: true)'];
     case 'ranked':
-      lines.push(
-        `  rank ${count(standing.rank)} of ${count(standing.candidates)} → ${standing.inSegment ? 'in the segment' : 'not in the segment'} (top ${count(explanation.numResults)})`,
-      );
+      lines.push(`  rank ${count(standing.rank)} of ${count(standing.candidates)} → ${verdict(standing.inSegment, standing.control, explanation.numResults)}`);
   }
   if (segment.scoredBy === 'activity') {
     return [...lines, "  the query's attribute values never occur in the interactions: users are ranked by activity (items interacted with)"];
@@ -65,6 +63,24 @@ function renderSegment(segment: SegmentExplanation, explanation: CampaignUserExp
   );
   lines.push(...table(segment.topItems));
   return lines;
+}
+
+/** What becomes of a ranked user: synced, held out or left out by a control (and which), or ranked too low. */
+function verdict(inSegment: boolean, control: UserControl | undefined, numResults: number): string {
+  const top = `top ${count(numResults)}`;
+  if (inSegment) return `in the segment (${top}), synced to the destinations`;
+  switch (control?.control) {
+    case 'suppressed':
+      return `suppressed by the ${control.list === 'global' ? 'global suppression list' : `suppression list "${control.list}"`}: left out of the segment, never synced`;
+    case 'holdout':
+      return `in the control group (holdout): kept out of every destination, not synced`;
+    case 'exclusive':
+      return 'left out: an exclusive campaign (exclusiveWith) holds the user, not synced';
+    case 'frequency-capped':
+      return 'left out by the frequency cap (already in the most audiences allowed within its window), not synced';
+    default:
+      return `not in the segment (${top} after the controls)`;
+  }
 }
 
 function table(items: readonly ContributingItem[]): string[] {

@@ -2,7 +2,7 @@
 import type { LoadedCampaign } from '../campaign/load-campaign.js';
 import { ConfigError, DataError } from '../core/errors.js';
 import type { Datasets, Users } from '../datasets/datasets.js';
-import { expectedDatasetLayouts } from '../datasets/find-dataset-files.js';
+import { missingDatasetMessage } from '../datasets/find-dataset-files.js';
 import { readPostgresUsers } from './postgres-users.js';
 
 /**
@@ -23,7 +23,7 @@ export async function campaignUsers(loaded: LoadedCampaign, datasets: Datasets, 
     throw new ConfigError([
       {
         file: datasets.dir,
-        message: `no users dataset here (${expectedDatasetLayouts('users')}): USER_ID and EMAIL are needed to turn segments into audiences; or give the campaign a users: { postgres: { query } } source`,
+        message: missingDatasetMessage('users'),
       },
     ]);
   }

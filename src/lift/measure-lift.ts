@@ -35,6 +35,11 @@ export interface SegmentLift {
   relative?: { lift: number; interval: Interval };
   /** One line for a marketer. */
   verdict: string;
+  /**
+   * Set when the interactions end before any event could count: before every user of the segment
+   * entered an arm (or before `since`). The rates are then 0 by construction, not a measurement.
+   */
+  noData?: { dataEndsAt: string; countsFrom: string };
 }
 
 /** Options of {@link measureLift}. */
@@ -125,8 +130,14 @@ export function measureLift(assignments: readonly HoldoutAssignment[], interacti
     if (list) list.push(assignment);
     else bySegment.set(assignment.segment, [assignment]);
   }
+  let latest = -Infinity;
+  for (const timestamp of interactions.timestamp) if (timestamp > latest) latest = timestamp;
+  const day = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
   const lifts: SegmentLift[] = [];
   for (const [segment, members] of bySegment) {
+    // The first moment an event of this segment can count: its earliest entry, or `since`.
+    const entered = Math.min(...members.map((member) => member.firstEnteredAt.getTime() / 1000));
+    const countsFrom = Math.max(entered, sinceSeconds);
     const query = members[0]!.query;
     const target = targetItems(query, segment, interactions, items);
     const arms = { treatment: { users: 0, conversions: 0, rate: 0 }, control: { users: 0, conversions: 0, rate: 0 } };
@@ -151,6 +162,19 @@ export function measureLift(assignments: readonly HoldoutAssignment[], interacti
       ? { lift: treatment.rate - control.rate, interval: newcombeDifferenceInterval(treatment.conversions, treatment.users, control.conversions, control.users) }
       : undefined;
     const relativeInterval = bothArms ? relativeLiftInterval(treatment.conversions, treatment.users, control.conversions, control.users) : undefined;
+    if (!(latest >= countsFrom)) {
+      const reason = countsFrom > entered ? `before --since ${day(countsFrom)}` : `before the users entered their arms (${day(entered)})`;
+      const ends = Number.isFinite(latest) ? `the interactions end on ${day(latest)}` : 'the interactions dataset is empty';
+      lifts.push({
+        segment,
+        query: queryText(query),
+        treatment,
+        control,
+        verdict: `NO DATA: ${ends}, ${reason}; measure with --data <a dataset of the interactions since then>`,
+        noData: { dataEndsAt: Number.isFinite(latest) ? new Date(latest * 1000).toISOString() : '', countsFrom: new Date(countsFrom * 1000).toISOString() },
+      });
+      continue;
+    }
     lifts.push({
       segment,
       query: queryText(query),

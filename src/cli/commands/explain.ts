@@ -16,9 +16,10 @@ export function register(program: Command, context: CliContext): void {
     .option('--data <dir>', "dataset directory; overrides the campaign's `data`")
     .option('--top <n>', 'contributing items listed per segment', '5')
     .option('--json', 'print the explanation as JSON')
+    .option('--state-dir <dir>', 'SQLite state store read for frequency caps and exclusivity (ignored when AFFINITY_STATE_URL points to PostgreSQL)', '.affinity-sync')
     .addHelpText(
       'after',
-      '\nThe local engine scores a user by summing what each of their past items adds (its RP3beta weight towards\nthe query\'s items); "share" is that item\'s part of the score. Campaigns with provider personalize are\nexplained with the local engine on the same data.\n\nExample:\n  $ affinity-sync explain --campaign config/campaigns/new-items.yaml --user 2 --segment footwear\n\nExit codes: 0 done, 2 bad input (campaign file, unknown USER_ID or segment).',
+      '\nThe local engine scores a user by summing what each of their past items adds (its RP3beta weight towards\nthe query\'s items); "share" is that item\'s part of the score. The campaign\'s controls are applied as a run\napplies them: a suppressed user, a holdout control user, or one left out by the frequency cap or\nexclusivity (read from the state store when it exists) is said to be so, and is not synced. Campaigns with provider personalize\nare explained with the local engine on the same data.\n\nExample:\n  $ affinity-sync explain --campaign config/campaigns/new-items.yaml --user 2 --segment footwear\n\nExit codes: 0 done, 2 bad input (campaign file, unknown USER_ID or segment).',
     )
     .action(async (raw: Record<string, unknown>) => {
       const { z } = await import('zod');
@@ -29,6 +30,7 @@ export function register(program: Command, context: CliContext): void {
         data: z.string().min(1).optional(),
         top: z.coerce.number().int('expected a whole number').min(1, 'expected at least 1').max(1000, 'expected at most 1000'),
         json: z.boolean().optional(),
+        stateDir: z.string().min(1),
       });
       const parsed = explainOptionsSchema.safeParse(raw);
       if (!parsed.success) {
@@ -43,6 +45,8 @@ export function register(program: Command, context: CliContext): void {
         cwd: context.cwd,
         topItems: options.top,
         logger: context.logger,
+        env: context.env,
+        stateDir: options.stateDir,
         ...(options.segment !== undefined ? { segment: options.segment } : {}),
         ...(options.data !== undefined ? { dataDir: options.data } : {}),
       });

@@ -1,6 +1,7 @@
 /**
  * `affinity-sync history [campaign]`, `runs show <run-id>`, `audiences [campaign]`: the run
- * history and the audiences the state store remembers.
+ * history and the audiences the state store remembers. A campaign name the store does not know is
+ * bad input (exit 2, listing the known ones).
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -44,7 +45,11 @@ function registerHistory(program: Command, context: CliContext): void {
       const limit = parseLimit(options.limit);
       const { listRuns } = await import('../../history/list-runs.js');
       const { renderHistory } = await import('../../history/render-history.js');
-      const runs = await withStore(context, options.stateDir, (store) => listRuns(store, { ...(campaign ? { campaign } : {}), limit }));
+      const { assertKnownCampaign } = await import('../../history/known-campaigns.js');
+      const runs = await withStore(context, options.stateDir, async (store) => {
+        if (campaign) await assertKnownCampaign(store, campaign);
+        return listRuns(store, { ...(campaign ? { campaign } : {}), limit });
+      });
       context.stdout.write(options.json ? `${JSON.stringify(runs, null, 2)}\n` : renderHistory(runs));
     });
 
@@ -79,7 +84,11 @@ function registerHistory(program: Command, context: CliContext): void {
     .action(async (campaign: string | undefined, options: { json?: boolean; stateDir: string }) => {
       const { listAudiences } = await import('../../history/list-audiences.js');
       const { renderAudiences } = await import('../../history/render-audiences.js');
-      const audiences = await withStore(context, options.stateDir, (store) => listAudiences(store, campaign ? { campaign } : {}));
+      const { assertKnownCampaign } = await import('../../history/known-campaigns.js');
+      const audiences = await withStore(context, options.stateDir, async (store) => {
+        if (campaign) await assertKnownCampaign(store, campaign);
+        return listAudiences(store, campaign ? { campaign } : {});
+      });
       context.stdout.write(options.json ? `${JSON.stringify(audiences, null, 2)}\n` : renderAudiences(audiences));
     });
 }

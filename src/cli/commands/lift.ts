@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ControlsStore } from '../../controls/controls-store.js';
-import { ConfigError } from '../../core/errors.js';
+import { ConfigError, ExitCode } from '../../core/errors.js';
 import type { CliContext } from '../cli-context.js';
 
 /** A `--since` value: a date (2024-12-01) or a date-time with a zone. */
@@ -53,7 +53,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
-      '\nA user converts with an event of --event on a segment target (the overstocked item, or any item matching the\nattribute query) at or after the moment they first entered an arm. Arms are compared as assigned.\n\nExample:\n  $ affinity-sync lift --campaign config/campaigns/new-items.yaml --data follow-up\n\nExit codes: 0 done, 2 bad input (campaign file, no assignments yet, an event type the data lacks).',
+      '\nA user converts with an event of --event on a segment target (the overstocked item, or any item matching the\nattribute query) at or after the moment they first entered an arm. Arms are compared as assigned.\n\nExample:\n  $ affinity-sync lift --campaign config/campaigns/new-items.yaml --data follow-up\n\nExit codes: 0 done, 2 bad input (campaign file, no assignments yet, an event type the data lacks),\n3 no data (every segment: the interactions end before its users entered their arms, or before --since).',
     )
     .action(async (options: { campaign: string; data?: string; since?: string; event: string; assignments?: string; stateDir: string; json?: boolean }) => {
       const { buildLiftReport } = await import('../../lift/lift-report.js');
@@ -69,6 +69,8 @@ export function register(program: Command, context: CliContext): void {
           ...(options.assignments !== undefined ? { assignmentsFile: options.assignments } : { store }),
         });
         context.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderLiftReport(report));
+        // Nothing measured: no segment has an interaction after its users entered their arms (or --since).
+        if (report.segments.every((segment) => segment.noData)) context.setExitCode(ExitCode.nothingDone);
       });
     });
 
