@@ -55,12 +55,20 @@ describe('RP3beta', () => {
     for (const sum of rowSums) expect(sum).toBeCloseTo(1, 5);
   });
 
-  it('keeps at most `neighbours` entries per row', async () => {
+  it('keeps the `neighbours` strongest entries of each column, with the values of the untruncated W', async () => {
     const { interactions } = twoGroupDatasets();
-    const model = await trainRp3beta(buildUserItemMatrix(interactions), { neighbours: 2 }, { threads: 1 });
-    const perRow = new Int32Array(model.numItems);
-    for (const i of model.rows) perRow[i]!++;
-    expect(Math.max(...perRow)).toBe(2);
+    const matrix = buildUserItemMatrix(interactions);
+    const full = await trainRp3beta(matrix, {}, { threads: 1 });
+    const cut = await trainRp3beta(matrix, { neighbours: 2 }, { threads: 1 });
+    for (let j = 0; j < cut.numItems; j++) {
+      const kept = Array.from(cut.rows.subarray(cut.colPtr[j], cut.colPtr[j + 1]));
+      const column = new Map(Array.from(full.rows.subarray(full.colPtr[j], full.colPtr[j + 1]), (i, h) => [i, full.vals[full.colPtr[j]! + h]!]));
+      expect(kept.length).toBe(Math.min(2, column.size));
+      // The kept rows are the column's two largest entries, each with its untruncated value.
+      const strongest = [...column.values()].sort((a, b) => b - a).slice(0, 2);
+      expect(kept.map((i, h) => cut.vals[cut.colPtr[j]! + h]).sort((a, b) => b! - a!)).toEqual(strongest);
+      for (const i of kept) expect(column.has(i)).toBe(true);
+    }
   });
 });
 
