@@ -10,9 +10,11 @@
  * Why columns: every query scores users through columns (Item-Affinity: X·W[:,j]; attributes:
  * X·W·1_A). Dacrema's reference cuts rows; at 100,000 items the top 200 of a row hold 10% of an
  * item's category, so a query item sits in few rows, its column is short, and most of a segment
- * falls back to activity (docs/segment-quality.md, "taste precision at tier L"). A column cut
- * keeps each query's k strongest items, and the untruncated row sums keep the values those of
- * the reference. Below k co-occurring items nothing is cut and both give the same W.
+ * falls back to activity (docs/segment-quality.md, "taste precision at tier L"). A column keeps
+ * the k entries that carry most of the query's score mass, W[i,j]·pop_i (what row i adds to
+ * the users' scores in total): the k largest W[i,j] alone are tail items with a handful of users,
+ * and reached fewer users than the row cut. The untruncated row sums keep the values those of
+ * the reference. Below k co-occurring items nothing is cut and every variant gives the same W.
  *
  * The co-count Σ_u n_u^-α over users of both i and j is symmetric, so a column is computed with
  * the same sparse push as a row: over the users of j, then their items i.
@@ -79,10 +81,11 @@ export function rp3betaColumns(input: Rp3betaKernelInput, first: number, step: n
   const vals = new Float32Array(columnCount * neighbours);
   const acc = new Float32Array(numItems);
   const touched = new Int32Array(numItems);
-  // Min-heap of the best `neighbours` (value, row) pairs: the root is the weakest kept entry
-  // (smaller value, or equal value and larger row).
+  // Min-heap of the best `neighbours` (key, row) pairs: the root is the weakest kept entry
+  // (smaller key, or equal key and larger row); heapW holds each entry's W value.
   const heapVal = new Float64Array(neighbours);
   const heapCol = new Int32Array(neighbours);
+  const heapW = new Float64Array(neighbours);
 
   let n = 0;
   for (let i = first; i < numItems; i += step, n++) {
@@ -104,9 +107,11 @@ export function rp3betaColumns(input: Rp3betaKernelInput, first: number, step: n
     const columnWeight = itemWeight[i]!;
     for (let t = 0; t < touchedCount; t++) {
       const j = touched[t]!;
-      const v = (acc[j]! * columnWeight) / rowSum[j]!;
+      const w = (acc[j]! * columnWeight) / rowSum[j]!;
       acc[j] = 0;
-      if (j === i || !(v > 0)) continue;
+      if (j === i || !(w > 0)) continue;
+      // Keep the rows that carry most of the column's score mass Σ_u (X·W[:,i])_u: W[j,i]·pop_j.
+      const v = w * (itemPtr[j + 1]! - itemPtr[j]!);
       if (size === neighbours) {
         if (v < rootVal || (v === rootVal && j > rootCol)) continue;
         let c = 0;
@@ -124,10 +129,12 @@ export function rp3betaColumns(input: Rp3betaKernelInput, first: number, step: n
           if (vc > v || (vc === v && heapCol[child]! < j)) break;
           heapVal[c] = vc;
           heapCol[c] = heapCol[child]!;
+          heapW[c] = heapW[child]!;
           c = child;
         }
         heapVal[c] = v;
         heapCol[c] = j;
+        heapW[c] = w;
         rootVal = heapVal[0]!;
         rootCol = heapCol[0]!;
       } else {
@@ -138,11 +145,13 @@ export function rp3betaColumns(input: Rp3betaKernelInput, first: number, step: n
           if (v < vp || (v === vp && j > heapCol[parent]!)) {
             heapVal[c] = vp;
             heapCol[c] = heapCol[parent]!;
+            heapW[c] = heapW[parent]!;
             c = parent;
           } else break;
         }
         heapVal[c] = v;
         heapCol[c] = j;
+        heapW[c] = w;
         rootVal = heapVal[0]!;
         rootCol = heapCol[0]!;
       }
@@ -151,7 +160,7 @@ export function rp3betaColumns(input: Rp3betaKernelInput, first: number, step: n
     const order = Array.from({ length: size }, (_, h) => h).sort((a, b) => heapCol[a]! - heapCol[b]!);
     for (let h = 0; h < size; h++) {
       rows[base + h] = heapCol[order[h]!]!;
-      vals[base + h] = heapVal[order[h]!]!;
+      vals[base + h] = heapW[order[h]!]!;
     }
     columnLength[n] = size;
   }
