@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/core/logger.js';
 import { trainRp3beta } from '../src/engine/rp3beta.js';
-import { buildUserItemMatrix } from '../src/engine/user-item-matrix.js';
+import { buildUserItemMatrix, itemUserIndex } from '../src/engine/user-item-matrix.js';
 import { localProviderConfigSchema, localProviderDefinition } from '../src/segments/local-provider.js';
 import { segmentProviders } from '../src/segments/providers.js';
 import type { SegmentQuery } from '../src/segments/segment-provider.js';
@@ -55,12 +55,25 @@ describe('RP3beta', () => {
     for (const sum of rowSums) expect(sum).toBeCloseTo(1, 5);
   });
 
-  it('keeps at most `neighbours` entries per row', async () => {
+  it('keeps the `neighbours` entries of each column that carry most score mass (W[i,j]·pop_i), with the untruncated values', async () => {
     const { interactions } = twoGroupDatasets();
-    const model = await trainRp3beta(buildUserItemMatrix(interactions), { neighbours: 2 }, { threads: 1 });
-    const perRow = new Int32Array(model.numItems);
-    for (const i of model.rows) perRow[i]!++;
-    expect(Math.max(...perRow)).toBe(2);
+    const matrix = buildUserItemMatrix(interactions);
+    const { itemPtr } = itemUserIndex(matrix);
+    const full = await trainRp3beta(matrix, {}, { threads: 1 });
+    const cut = await trainRp3beta(matrix, { neighbours: 2 }, { threads: 1 });
+    let shortened = 0;
+    for (let j = 0; j < cut.numItems; j++) {
+      const column = new Map(Array.from(full.rows.subarray(full.colPtr[j], full.colPtr[j + 1]), (i, h) => [i, full.vals[full.colPtr[j]! + h]!]));
+      const kept = new Map(Array.from(cut.rows.subarray(cut.colPtr[j], cut.colPtr[j + 1]), (i, h) => [i, cut.vals[cut.colPtr[j]! + h]!]));
+      expect(kept.size).toBe(Math.min(2, column.size));
+      if (column.size > 2) shortened += 1;
+      // Each kept value is the untruncated one, and no dropped entry carries more mass than a kept one.
+      for (const [i, value] of kept) expect(value).toBe(column.get(i));
+      const mass = (i: number) => column.get(i)! * (itemPtr[i + 1]! - itemPtr[i]!);
+      const weakestKept = Math.min(...[...kept.keys()].map(mass));
+      for (const i of column.keys()) if (!kept.has(i)) expect(mass(i)).toBeLessThanOrEqual(weakestKept);
+    }
+    expect(shortened).toBeGreaterThan(0);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { defaultThreads, runWorker, toShared, workerUrl } from './parallel.js';
-import { rp3betaRows, type Rp3betaKernelInput, type Rp3betaRows } from './rp3beta-kernel.js';
+import { rp3betaColumns, rp3betaRowSums, type Rp3betaColumns, type Rp3betaKernelInput } from './rp3beta-kernel.js';
 import { itemUserIndex, type UserItemMatrix } from './user-item-matrix.js';
 
 /** Hyperparameters of RP3beta. */
@@ -22,7 +22,8 @@ export const rp3betaParamsSchema = z.object({
    */
   beta: z.number().min(0).default(0.5),
   /**
-   * Neighbours kept per item (row of W).
+   * Entries kept per column of W: the items through which a query item reaches users (rows are
+   * scaled by their untruncated sums first; see `rp3beta-kernel.ts` for why columns).
    * @defaultValue 200
    */
   neighbours: z.number().int().min(1).default(200),
@@ -82,7 +83,7 @@ export async function trainRp3beta(
   }
 
   const threads = options.threads ?? (items.length >= parallelThresholdEntries ? defaultThreads() : 1);
-  const input: Rp3betaKernelInput = {
+  const counts = {
     numItems,
     userStart,
     userEnd,
@@ -91,11 +92,11 @@ export async function trainRp3beta(
     itemUsers: cappedIndex.users,
     userWeight,
     itemWeight,
-    neighbours: p.neighbours,
   };
-  let parts: Rp3betaRows[];
+  const input: Rp3betaKernelInput = { ...counts, rowSum: rp3betaRowSums(counts), neighbours: p.neighbours };
+  let parts: Rp3betaColumns[];
   if (threads <= 1) {
-    parts = [rp3betaRows(input, 0, 1)];
+    parts = [rp3betaColumns(input, 0, 1)];
   } else {
     const shared: Rp3betaKernelInput = {
       ...input,
@@ -106,40 +107,29 @@ export async function trainRp3beta(
       itemUsers: toShared(cappedIndex.users),
       userWeight: toShared(userWeight),
       itemWeight: toShared(itemWeight),
+      rowSum: toShared(input.rowSum),
     };
     const url = workerUrl('rp3beta-worker');
     parts = await Promise.all(
-      Array.from({ length: threads }, (_, t) => runWorker<Rp3betaRows>(url, { input: shared, first: t, step: threads })),
+      Array.from({ length: threads }, (_, t) => runWorker<Rp3betaColumns>(url, { input: shared, first: t, step: threads })),
     );
   }
-  return { kind: 'rp3beta', params: p, numItems, ...transposeRows(parts, numItems, p.neighbours) };
+  return { kind: 'rp3beta', params: p, numItems, ...joinColumns(parts, numItems, p.neighbours) };
 }
 
-/** Turns the strided row parts into W by column. */
-function transposeRows(parts: Rp3betaRows[], numItems: number, neighbours: number) {
+/** Joins the strided column parts into W by column. */
+function joinColumns(parts: Rp3betaColumns[], numItems: number, neighbours: number) {
   const step = parts.length;
   const colPtr = new Int32Array(numItems + 1);
-  for (const part of parts) {
-    for (let n = 0; n < part.rowLength.length; n++) {
-      const base = n * neighbours;
-      for (let h = 0; h < part.rowLength[n]!; h++) colPtr[part.cols[base + h]! + 1]!++;
-    }
-  }
-  for (let j = 0; j < numItems; j++) colPtr[j + 1]! += colPtr[j]!;
+  for (let j = 0; j < numItems; j++) colPtr[j + 1] = colPtr[j]! + parts[j % step]!.columnLength[Math.floor(j / step)]!;
   const rows = new Int32Array(colPtr[numItems]!);
   const vals = new Float32Array(colPtr[numItems]!);
-  const cursor = colPtr.slice(0, numItems);
-  // Visit rows in ascending i so that each column's rows come out ascending.
-  for (let i = 0; i < numItems; i++) {
-    const part = parts[i % step]!;
-    const n = Math.floor(i / step);
-    const base = n * neighbours;
-    for (let h = 0; h < part.rowLength[n]!; h++) {
-      const j = part.cols[base + h]!;
-      const at = cursor[j]!++;
-      rows[at] = i;
-      vals[at] = part.vals[base + h]!;
-    }
+  for (let j = 0; j < numItems; j++) {
+    const part = parts[j % step]!;
+    const base = Math.floor(j / step) * neighbours;
+    const length = colPtr[j + 1]! - colPtr[j]!;
+    rows.set(part.rows.subarray(base, base + length), colPtr[j]);
+    vals.set(part.vals.subarray(base, base + length), colPtr[j]);
   }
   return { colPtr, rows, vals };
 }
