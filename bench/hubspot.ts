@@ -74,7 +74,7 @@ function membersOption(argv: string[]): number | undefined {
 export const bench: BenchModule = {
   name: `HubSpot connector → fake HubSpot at ${CEILING_PER_WINDOW} requests / 10 s (rolling)`,
   async run(options) {
-    const sizes = options.members ? [options.members] : options.tiers.map((tier) => tierMembers[tier]).filter((size): size is number => size !== undefined);
+    const sizes = options.members ?? options.tiers.map((tier) => tierMembers[tier]).filter((size): size is number => size !== undefined);
     const rows: BenchRow[] = [];
     for (const size of sizes) rows.push(await benchHubSpot(size));
     return rows;

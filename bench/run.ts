@@ -20,8 +20,11 @@ export interface BenchOptions {
   tiers: string[];
   /** `--csv`: the engine benchmark also writes each tier as CSV and times the datasets reader on it. */
   csv?: boolean;
-  /** `--members N`: the HubSpot benchmark syncs N members instead of the tiers' sizes (workers: per campaign). */
-  members?: number;
+  /**
+   * `--members N[,N…]`: the HubSpot and sync-repeat benchmarks sync these member counts instead of
+   * the tiers' sizes.
+   */
+  members?: number[];
 }
 
 const benchModules: Record<string, () => Promise<{ bench: BenchModule }>> = {
@@ -32,6 +35,8 @@ const benchModules: Record<string, () => Promise<{ bench: BenchModule }>> = {
   mailchimp: () => import('./mailchimp.js'),
   queue: () => import('./queue.js'),
   workers: () => import('./workers.js'),
+  'sync-repeat': () => import('./sync-repeat.js'),
+  'sync-crash': () => import('./sync-crash.js'),
 };
 
 const USAGE = `usage: npm run bench -- [--tiers S,M,L] [--only ${Object.keys(benchModules).join(',')}]
@@ -39,7 +44,7 @@ const USAGE = `usage: npm run bench -- [--tiers S,M,L] [--only ${Object.keys(ben
   --tiers   size tiers (default S,M,L; L takes minutes: 1M users, 50M interactions; 100k members)
   --only    benchmark modules to run (default: all)
   --csv     engine: also write each tier as CSV and time the datasets reader on it
-  --members hubspot: sync this many members instead of the tiers' sizes; workers: members per campaign
+  --members hubspot, sync-repeat: sync these member counts (N or N,N,…) instead of the tiers' sizes; workers: members per campaign
 `;
 
 function render(name: string, rows: BenchRow[]): string {
@@ -68,9 +73,9 @@ if (unknown.length > 0) {
   process.stderr.write(`unknown benchmark ${unknown.join(', ')}\n${USAGE}`);
   process.exit(2);
 }
-const members = values.members === undefined ? undefined : Number(values.members);
-if (members !== undefined && !(Number.isInteger(members) && members >= 1)) {
-  process.stderr.write(`--members needs a whole number ≥ 1\n${USAGE}`);
+const members = values.members === undefined ? undefined : values.members.split(',').map((size) => Number(size.trim()));
+if (members !== undefined && !members.every((size) => Number.isInteger(size) && size >= 1)) {
+  process.stderr.write(`--members needs whole numbers ≥ 1, separated by commas\n${USAGE}`);
   process.exit(2);
 }
 const options: BenchOptions = {

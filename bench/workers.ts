@@ -5,7 +5,7 @@
  * budget shared in Redis (what workers do now) and, for comparison, one budget per worker process
  * (as before budgets were shared).
  *
- * Members per campaign: tiers S 2,000, M 10,000, L 50,000, or `--members N`.
+ * Members per campaign: tiers S 2,000, M 10,000, L 50,000, or `--members N[,N…]` (one row pair per count).
  * `npm run bench -- --only workers --tiers M`
  */
 import { randomBytes } from 'node:crypto';
@@ -97,7 +97,7 @@ async function benchWorkers(members: number, budgets: 'redis' | 'memory'): Promi
 export const bench: BenchModule = {
   name: `${WORKERS} workers (processes), 1 HubSpot token, ${CAMPAIGNS.length} campaigns → fake HubSpot at ${CEILING_PER_WINDOW} requests / 10 s (rolling)`,
   async run(options) {
-    const sizes = options.members ? [options.members] : options.tiers.map((tier) => tierMembers[tier]).filter((size): size is number => size !== undefined);
+    const sizes = options.members ? options.members : options.tiers.map((tier) => tierMembers[tier]).filter((size): size is number => size !== undefined);
     const rows: BenchRow[] = [];
     for (const size of sizes) {
       rows.push(await benchWorkers(size, 'redis'));

@@ -131,8 +131,11 @@ describe.each(stateStoreKinds)('state store on %s', (kind) => {
     ]);
     expect(await store.getAudience(key)).toMatchObject({ lastRunId: 'run-2' });
 
+    expect(await store.loadSnapshotHashes(audience.audienceId)).toEqual(new Set([ann, bob]));
+
     await store.removeFromSnapshot(audience.audienceId, [ann]);
     expect([...(await store.loadSnapshot(audience.audienceId)).keys()]).toEqual([bob]);
+    expect(await store.loadSnapshotHashes(audience.audienceId)).toEqual(new Set([bob]));
 
     // The tag was made again (new id): the old snapshot described another audience.
     await store.saveAudience({ ...key, connector: 'mailchimp', externalId: '202' });
@@ -148,6 +151,7 @@ describe.each(stateStoreKinds)('state store on %s', (kind) => {
     await store.removeFromSnapshot(audience.audienceId, members.slice(0, 1_200).map((member) => member.emailHash));
     const snapshot = await store.loadSnapshot(audience.audienceId);
     expect(snapshot.size).toBe(1_300);
+    expect(await store.loadSnapshotHashes(audience.audienceId)).toEqual(new Set(members.slice(1_200).map((member) => member.emailHash)));
     expect(snapshot.get(emailHash('user1200@example.com'))).toEqual({ emailHash: emailHash('user1200@example.com'), userIds: ['1200'], rank: 1201, runId: 'run-1' });
   });
 

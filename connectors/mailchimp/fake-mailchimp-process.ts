@@ -2,7 +2,8 @@
  * Runs a {@link FakeMailchimp} in its own process (forked by bench/mailchimp.ts), so the fake's
  * CPU time does not queue behind the client's on one event loop. Protocol over the IPC channel:
  * the parent sends `{ members, latencyMs }`; the child answers `{ baseUrl, listId }`; on
- * `'stats'` it answers `{ maxInFlight, tagged, firstTagCallAt }`; on `'stop'` it exits.
+ * `'stats'` it answers `{ maxInFlight, tagged, firstTagCallAt, requests, writes }` (requests and
+ * non-GET requests received so far); on `'stop'` it exits.
  */
 import { FakeMailchimp, serveFakeMailchimp } from './fake-mailchimp.js';
 
@@ -26,7 +27,7 @@ process.once('message', (start: Start) => {
     process.on('message', (message: unknown) => {
       if (message === 'stats') {
         const segment = fake.segments[0];
-        process.send?.({ maxInFlight: fake.maxInFlight, tagged: segment ? segment.members.size : 0, firstTagCallAt });
+        process.send?.({ maxInFlight: fake.maxInFlight, tagged: segment ? segment.members.size : 0, firstTagCallAt, requests: fake.requests.length, writes: fake.writes() });
       } else if (message === 'stop') {
         void server.close().then(() => process.exit(0));
       }

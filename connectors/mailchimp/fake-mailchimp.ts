@@ -36,6 +36,11 @@ export class FakeMailchimp {
   readonly memberMergeFields = new Map<string, Record<string, unknown>>();
   /** Requests seen, as `METHOD /path`. */
   readonly requests: string[] = [];
+  /**
+   * Every `POST /lists/{id}/segments/{segmentId}` (batch tag / untag) received, in arrival order, with
+   * the emails it asked to add and remove: what the crash benchmark counts re-sent adds from.
+   */
+  readonly segmentWrites: Array<{ segmentId: string; add: string[]; remove: string[] }> = [];
   /** Addresses Mailchimp holds back for now ("signed up to a lot of lists very recently"): adding them answers 400. */
   readonly throttled = new Set<string>();
   /** Requests in flight now, and the most at once. */
@@ -130,6 +135,7 @@ export class FakeMailchimp {
     }
     if (segment && method === 'POST' && !segmentMatch?.[2]) {
       const { members_to_add: add = [], members_to_remove: remove = [] } = body as { members_to_add?: string[]; members_to_remove?: string[] };
+      this.segmentWrites.push({ segmentId: String(segment.id), add, remove });
       if (add.length > 500 || remove.length > 500) return problem(400, 'Invalid Resource', 'At most 500 emails per call.');
       const added: string[] = [];
       const removed: string[] = [];

@@ -24,8 +24,8 @@ export interface AudienceLedgerOptions {
   now?: Date;
 }
 
-function snapshotMember(member: AudienceMember): SnapshotMember {
-  return { emailHash: emailHash(member.email), userIds: member.userIds, rank: member.rank };
+function snapshotMember(member: AudienceMember, hash: string): SnapshotMember {
+  return { emailHash: hash, userIds: member.userIds, rank: member.rank };
 }
 
 /** Opens the ledger: records the audience (unless a dry run) and loads its snapshot and chunks in flight. */
@@ -36,7 +36,8 @@ export async function openAudienceLedger(options: AudienceLedgerOptions): Promis
     : await store.saveAudience({ ...options.key, connector: options.connector, externalId: audience.id, location: audience.location ?? null });
   const usable = record !== undefined && (audience.id === '' || record.externalId === audience.id);
   if (record && audience.created && !dryRun) await store.clearSnapshot(record.audienceId);
-  const snapshot = usable && !audience.created ? await store.loadSnapshot(record.audienceId) : new Map<string, unknown>();
+  // Hashes only: the plan needs nothing else, and full rows cost several times the memory.
+  const snapshot = usable && !audience.created ? await store.loadSnapshotHashes(record.audienceId) : new Set<string>();
   const inFlight = usable && !dryRun ? await store.chunksInFlight(record.audienceId) : new Set<string>();
   const now = (options.now ?? new Date()).getTime();
   const lastFull = record?.lastFullSyncAt ? Date.parse(record.lastFullSyncAt) : undefined;
@@ -64,12 +65,12 @@ export async function openAudienceLedger(options: AudienceLedgerOptions): Promis
     async reconcile(current, desired) {
       const currentHashes = new Set([...current].map(hashOf));
       const joined = desired.filter((member) => current.has(member.email) && !snapshot.has(hashOf(member.email)));
-      const gone = [...snapshot.keys()].filter((hash) => !currentHashes.has(hash));
+      const gone = [...snapshot].filter((hash) => !currentHashes.has(hash));
       const recovered = [...inFlight].filter((hash) => currentHashes.has(hash)).length;
       for (const hash of gone) snapshot.delete(hash);
-      for (const member of joined) snapshot.set(hashOf(member.email), true);
+      for (const member of joined) snapshot.add(hashOf(member.email));
       if (write) {
-        await store.confirmChunk(audienceId, '', runId, joined.map(snapshotMember), gone);
+        await store.confirmChunk(audienceId, '', runId, joined.map((member) => snapshotMember(member, hashOf(member.email))), gone);
         await store.clearChunksInFlight(audienceId);
       }
       inFlight.clear();
@@ -86,10 +87,10 @@ export async function openAudienceLedger(options: AudienceLedgerOptions): Promis
       const gone: string[] = [];
       for (const outcome of outcomes) {
         const member = byEmail.get(outcome.email);
-        if (member && (outcome.kind === 'added' || outcome.kind === 'alreadyMember')) present.push(snapshotMember(member));
+        if (member && (outcome.kind === 'added' || outcome.kind === 'alreadyMember')) present.push(snapshotMember(member, hashOf(member.email)));
         else if (outcome.kind === 'removed') gone.push(hashOf(outcome.email));
       }
-      for (const member of present) snapshot.set(member.emailHash, true);
+      for (const member of present) snapshot.add(member.emailHash);
       for (const hash of gone) snapshot.delete(hash);
       if (write) await store.confirmChunk(audienceId, chunkId, runId, present, gone);
     },

@@ -147,6 +147,11 @@ export class KyselyStateStore implements StateStore {
     return snapshot;
   }
 
+  async loadSnapshotHashes(audienceId: string): Promise<Set<string>> {
+    const rows = await this.db.selectFrom('audience_members').select('email_hash').where('audience_id', '=', audienceId).execute();
+    return new Set(rows.map((row) => row.email_hash));
+  }
+
   async addToSnapshot(audienceId: string, members: readonly SnapshotMember[], runId: string): Promise<void> {
     if (members.length === 0) return;
     await this.db.transaction().execute((trx) => upsertMembers(trx, audienceId, members, runId));

@@ -117,6 +117,11 @@ export interface StateStore {
 
   /** The snapshot, by email hash. */
   loadSnapshot(audienceId: string): Promise<Map<string, StoredSnapshotMember>>;
+  /**
+   * The email hashes of the snapshot only: what a sync plans with. A fraction of
+   * {@link loadSnapshot}'s memory (no USER_IDs, ranks or run ids), which matters at 100,000 members.
+   */
+  loadSnapshotHashes(audienceId: string): Promise<Set<string>>;
   /** Adds members confirmed present (or refreshes their USER_IDs, rank and run). */
   addToSnapshot(audienceId: string, members: readonly SnapshotMember[], runId: string): Promise<void>;
   /** Removes members confirmed gone. */

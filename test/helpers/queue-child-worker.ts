@@ -1,5 +1,6 @@
 /**
- * Starts `queue-worker-process.ts` as a child process (`node --import tsx`), for the crash tests.
+ * Starts `queue-worker-process.ts` (or another worker script) as a child process
+ * (`node --import tsx`), for the crash tests and the crash benchmark.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -16,11 +17,19 @@ export interface ChildWorker {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** What else a child worker may be started with (the crash benchmark runs its own worker script). */
+export interface ChildWorkerOptions {
+  /** Absolute path of the worker script (it must print `ready` once it takes jobs). @defaultValue `queue-worker-process.ts` */
+  script?: string;
+  /** Extra environment variables of the child. */
+  env?: NodeJS.ProcessEnv;
+}
+
 /** Spawns a worker and resolves once it printed `ready`. */
-export async function spawnChildWorker(settings: QueueSettings): Promise<ChildWorker> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+export async function spawnChildWorker(settings: QueueSettings, options: ChildWorkerOptions = {}): Promise<ChildWorker> {
+  const child = spawn(process.execPath, ['--import', 'tsx', options.script ?? script], {
     cwd: projectRoot,
-    env: { ...process.env, REDIS_URL: settings.redisUrl, AFFINITY_QUEUE_PREFIX: settings.prefix, LOG_LEVEL: 'silent' },
+    env: { ...process.env, ...options.env, REDIS_URL: settings.redisUrl, AFFINITY_QUEUE_PREFIX: settings.prefix, LOG_LEVEL: 'silent' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -20,6 +20,11 @@ export interface FakeHubSpotOptions {
   windowMs?: number;
   /** Requests accepted before the DAILY limit answers every request with 429. @defaultValue unlimited */
   dailyLimit?: number;
+  /**
+   * Milliseconds every answer waits before it is sent (a request is counted, rate-limited and
+   * applied when it arrives, as HubSpot does). @defaultValue 0
+   */
+  latencyMs?: number;
 }
 
 interface FakeContact {
@@ -37,6 +42,8 @@ interface FakeList {
   createdAt: string;
   deletedAt?: string;
   members: Set<string>;
+  /** `members` sorted by id, kept until the membership changes (pages of a large list read it often). */
+  sortedIds?: string[];
 }
 
 /** Counters of what the fake received. */
@@ -74,6 +81,18 @@ export interface FakeHubSpot {
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json;charset=utf-8' };
+
+/** Index of the first id above `after` in ids sorted ascending, or -1 when none is. */
+function firstAbove(ids: readonly string[], after: number): number {
+  let low = 0;
+  let high = ids.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (Number(ids[middle]) > after) high = middle;
+    else low = middle + 1;
+  }
+  return low < ids.length ? low : -1;
+}
 
 /** Starts the fake on a free port of 127.0.0.1. */
 export async function startFakeHubSpot(options: FakeHubSpotOptions): Promise<FakeHubSpot> {
@@ -161,9 +180,9 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions): Promise<Fak
         return { status: 204 };
       }
       if (match[2] === '/memberships' && method === 'GET') {
-        const ids = [...list.members].sort((a, b) => Number(a) - Number(b));
+        const ids = (list.sortedIds ??= [...list.members].sort((a, b) => Number(a) - Number(b)));
         const after = query.get('after');
-        const start = after ? ids.findIndex((id) => Number(id) > Number(after)) : 0;
+        const start = after ? firstAbove(ids, Number(after)) : 0;
         const limit = Math.min(Number(query.get('limit') ?? 100), 250);
         const page = start < 0 ? [] : ids.slice(start, start + limit);
         const last = page.at(-1);
@@ -195,6 +214,7 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions): Promise<Fak
           if (!contacts.has(id)) missing.push(id);
           else if (list.members.delete(id)) removed.push(id);
         }
+        if (added.length + removed.length > 0) list.sortedIds = undefined;
         return { status: 200, body: { recordsIdsAdded: added, recordIdsRemoved: removed, recordIdsMissing: missing } };
       }
     }
@@ -281,6 +301,11 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions): Promise<Fak
   const isWrite = (method: string, path: string): boolean =>
     method !== 'GET' && !path.endsWith('/batch/read') && !path.endsWith('/lists/search');
 
+  const latencyMs = options.latencyMs ?? 0;
+  const later = (send: () => void): void => {
+    if (latencyMs > 0) setTimeout(send, latencyMs);
+    else send();
+  };
   const handle = (request: IncomingMessage, response: ServerResponse, raw: string): void => {
     stats.requests += 1;
     const now = Date.now();
@@ -304,8 +329,10 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions): Promise<Fak
     }
     if (accepted.length >= requestsPerWindow) {
       stats.rateLimited += 1;
-      response.writeHead(429, { ...JSON_HEADERS, ...rateHeaders(0) }).end(
-        JSON.stringify({ status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: 'fake', policyName: 'TEN_SECONDLY_ROLLING', groupName: 'fake' }),
+      later(() =>
+        response.writeHead(429, { ...JSON_HEADERS, ...rateHeaders(0) }).end(
+          JSON.stringify({ status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: 'fake', policyName: 'TEN_SECONDLY_ROLLING', groupName: 'fake' }),
+        ),
       );
       return;
     }
@@ -322,8 +349,11 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions): Promise<Fak
       answer = error(400, 'VALIDATION_ERROR', 'Invalid input JSON');
     }
     if (answer.status < 300 && isWrite(method, url.pathname)) stats.writes += 1;
-    response.writeHead(answer.status, { ...JSON_HEADERS, ...rateHeaders(requestsPerWindow - accepted.length) });
-    response.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
+    const headers = { ...JSON_HEADERS, ...rateHeaders(requestsPerWindow - accepted.length) };
+    later(() => {
+      response.writeHead(answer.status, headers);
+      response.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
+    });
   };
 
   const server: Server = createServer((request, response) => {
