@@ -118,7 +118,9 @@ describe.each(stateStoreKinds)('history on %s', (kind) => {
     const failedOut = await runCli(['retry-failed', firstRunId, '--state-dir', location.stateDir], { cwd, env });
     expect(failedOut.code).toBe(1);
     const retryRunId = /as run (shop-mc-retry-\d{8}T\d{6}Z(?:-\d+)?): 1 failed again\n/.exec(failedOut.stdout)?.[1];
-    expect(retryRunId, failedOut.stdout).toBeDefined();
+    // The id printed is the retry run the store recorded for this campaign (trigger retry, failed).
+    const recorded = (JSON.parse(await cli(['history', 'shop-mc', '--json'])) as Array<{ runId: string; trigger: string; status: string }>).filter((run) => run.trigger === 'retry');
+    expect(recorded.map((run) => [run.runId, run.status]), failedOut.stdout).toEqual([[retryRunId, 'failed']]);
     const original = await cli(['runs', 'show', firstRunId]);
     expect(original).toContain(`; retried by run ${retryRunId!}: 1 failed again\n`);
     expect(original).toContain(`  the records that failed again are run ${retryRunId!}'s now: affinity-sync retry-failed ${retryRunId!}\n`);
