@@ -8,7 +8,7 @@
  * its answer arrived (the server counted it before that), so the budget never overruns the server's
  * window, whatever the latency.
  */
-import { assertBudgetSpec, budgetKeyOf, type BudgetObservation, type BudgetSpec, type RateBudgets, type RollingBudget } from './rate-budgets.js';
+import { assertBudgetSpec, budgetCache, type BudgetObservation, type RateBudgets, type RollingBudget } from './rate-budgets.js';
 
 export interface MemoryRollingBudgetOptions {
   /** Requests allowed per window. */
@@ -120,21 +120,9 @@ export class MemoryRollingBudget implements RollingBudget {
  * @param now - clock, for tests. @defaultValue `Date.now`
  */
 export function createMemoryRateBudgets(now?: () => number): RateBudgets {
-  const budgets = new Map<string, MemoryRollingBudget>();
   return {
     kind: 'memory',
-    budgetFor(spec: BudgetSpec): RollingBudget {
-      assertBudgetSpec(spec);
-      const key = budgetKeyOf(spec);
-      const existing = budgets.get(key);
-      if (existing) {
-        existing.lowerTo(spec.requests);
-        return existing;
-      }
-      const budget = new MemoryRollingBudget({ requests: spec.requests, windowMs: spec.windowMs, ...(now ? { now } : {}) });
-      budgets.set(key, budget);
-      return budget;
-    },
+    budgetFor: budgetCache((spec) => new MemoryRollingBudget({ requests: spec.requests, windowMs: spec.windowMs, ...(now ? { now } : {}) })),
   };
 }
 

@@ -83,3 +83,24 @@ export function assertBudgetSpec(spec: Pick<BudgetSpec, 'requests' | 'windowMs'>
     throw new RangeError(`request budget needs requests ≥ 1 and windowMs > 0, got ${spec.requests} per ${spec.windowMs} ms`);
   }
 }
+
+/**
+ * `budgetFor` of a {@link RateBudgets}: checks the spec, returns the budget already made for its
+ * scope and credential (lowered to the smaller `requests`), or makes one with `create`.
+ * @throws RangeError when the spec cannot make a budget
+ */
+export function budgetCache<Budget extends RollingBudget>(create: (spec: BudgetSpec, key: string) => Budget): (spec: BudgetSpec) => Budget {
+  const budgets = new Map<string, Budget>();
+  return (spec) => {
+    assertBudgetSpec(spec);
+    const key = budgetKeyOf(spec);
+    const existing = budgets.get(key);
+    if (existing) {
+      existing.lowerTo(spec.requests);
+      return existing;
+    }
+    const budget = create(spec, key);
+    budgets.set(key, budget);
+    return budget;
+  };
+}

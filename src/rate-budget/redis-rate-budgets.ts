@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { TransientError } from '../core/errors.js';
 import { ACQUIRE_SCRIPT, OBSERVE_SCRIPT, PAUSE_SCRIPT, RELEASE_SCRIPT } from './redis-budget-scripts.js';
-import { assertBudgetSpec, budgetKeyOf, type BudgetObservation, type BudgetSpec, type RateBudgets, type RollingBudget } from './rate-budgets.js';
+import { budgetCache, budgetKeyOf, type BudgetObservation, type BudgetSpec, type RateBudgets, type RollingBudget } from './rate-budgets.js';
 
 export interface RedisRateBudgetsOptions {
   /** An open connection (a worker passes its own). */
@@ -169,24 +169,15 @@ export function createRedisRateBudgets(options: RedisRateBudgetsOptions): RateBu
     pause: scriptOn(options.redis, 'affinityBudgetPause', PAUSE_SCRIPT, 1),
     observe: scriptOn(options.redis, 'affinityBudgetObserve', OBSERVE_SCRIPT, 1),
   };
-  const budgets = new Map<string, RedisRollingBudget>();
   return {
     kind: 'redis',
-    budgetFor(spec: BudgetSpec): RollingBudget {
-      assertBudgetSpec(spec);
-      const key = budgetKeyOf(spec);
-      const existing = budgets.get(key);
-      if (existing) {
-        existing.lowerTo(spec.requests);
-        return existing;
-      }
-      const budget = new RedisRollingBudget(scripts, spec, options.prefix, {
-        maxRequestMs: options.maxRequestMs ?? 60_000,
-        ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
-        ...(options.onWarning ? { onWarning: options.onWarning } : {}),
-      });
-      budgets.set(key, budget);
-      return budget;
-    },
+    budgetFor: budgetCache(
+      (spec) =>
+        new RedisRollingBudget(scripts, spec, options.prefix, {
+          maxRequestMs: options.maxRequestMs ?? 60_000,
+          ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+          ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+        }),
+    ),
   };
 }
